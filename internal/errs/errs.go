@@ -1,0 +1,117 @@
+// Package errs defines the error kinds shared by every layer and their stable
+// GraphQL codes.
+package errs
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an error; each kind maps to one stable extensions.code.
+// The list is append-only.
+type Kind int
+
+// The kinds. Internal is the zero value so an unclassified error never leaks
+// as a client error.
+const (
+	Internal Kind = iota
+	BadInput
+	Unauthenticated
+	Forbidden
+	NotFound
+	Conflict
+	RateLimited
+)
+
+var codes = map[Kind]string{
+	Internal:        "INTERNAL",
+	BadInput:        "BAD_USER_INPUT",
+	Unauthenticated: "UNAUTHENTICATED",
+	Forbidden:       "FORBIDDEN",
+	NotFound:        "NOT_FOUND",
+	Conflict:        "CONFLICT",
+	RateLimited:     "RATE_LIMITED",
+}
+
+// Code returns the GraphQL extensions.code of the kind.
+func (k Kind) Code() string { return codes[k] }
+
+// String returns the code, so kinds print readably.
+func (k Kind) String() string { return k.Code() }
+
+// Error is a classified error with a message safe to show to clients.
+type Error struct {
+	Kind Kind
+	Msg  string
+	// Index is the position of the offending item in a batch, or -1.
+	Index int
+	// Field names the offending input field, when known.
+	Field string
+	Err   error
+}
+
+// Error returns the client-facing message.
+func (e *Error) Error() string {
+	if e.Msg == "" && e.Err != nil {
+		return e.Err.Error()
+	}
+	return e.Msg
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// New returns an error of kind k with a client-facing message.
+func New(k Kind, msg string) *Error { return &Error{Kind: k, Msg: msg, Index: -1} }
+
+// Newf is New with formatting.
+func Newf(k Kind, format string, args ...any) *Error {
+	return New(k, fmt.Sprintf(format, args...))
+}
+
+// Wrap classifies err as kind k with a client-facing message, keeping the cause.
+func Wrap(k Kind, msg string, err error) *Error {
+	return &Error{Kind: k, Msg: msg, Index: -1, Err: err}
+}
+
+// AtIndex returns a copy of err marked with a batch position. Errors that are
+// not *Error are wrapped as Internal.
+func AtIndex(err error, i int) *Error {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = Wrap(Internal, "internal error", err)
+	}
+	c := *e
+	c.Index = i
+	return &c
+}
+
+// WithField returns a copy of e naming the offending field.
+func (e *Error) WithField(f string) *Error {
+	c := *e
+	c.Field = f
+	return &c
+}
+
+// Is reports whether target is an *Error of the same kind and message, so
+// sentinels work with errors.Is.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Kind == e.Kind && t.Msg == e.Msg
+}
+
+// KindOf returns the kind of the first *Error in err's chain, or Internal.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return Internal
+}
+
+// As returns the first *Error in err's chain.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}

@@ -1,0 +1,129 @@
+package event
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/profile"
+)
+
+// apply folds freshly stored events into their profiles, one profile update
+// per profile, then marks them applied. A crash between the two steps leaves
+// unapplied events that repair recomputes from the stored events, so no
+// count is ever doubled or skipped.
+func (s *Service) apply(ctx context.Context, ws auth.Workspace, evs []*Event) error {
+	byProfile := map[string][]*Event{}
+	var order []string
+	for _, e := range evs {
+		if _, ok := byProfile[e.ProfileID]; !ok {
+			order = append(order, e.ProfileID)
+		}
+		byProfile[e.ProfileID] = append(byProfile[e.ProfileID], e)
+	}
+	for _, pid := range order {
+		group := byProfile[pid]
+		_, err := s.profiles.Observe(ctx, ws, pid, sightings(group), "event", func(p *profile.Profile) {
+			p.Computed = Fold(p.Computed, group)
+		})
+		if err != nil {
+			return fmt.Errorf("apply events to %s: %w", pid, err)
+		}
+		if err := s.store.MarkApplied(ctx, ws, ids(group)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// repair recomputes the computed values of the profiles of events that were
+// stored but not applied (a crash or a failed request), then marks them
+// applied. It is idempotent.
+func (s *Service) repair(ctx context.Context, evs []*Event) error {
+	type key struct {
+		ws  auth.Workspace
+		pid string
+	}
+	done := map[key]bool{}
+	for _, e := range evs {
+		k := key{e.Workspace, e.ProfileID}
+		if done[k] {
+			continue
+		}
+		done[k] = true
+		if err := s.repairProfile(ctx, k.ws, k.pid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) repairProfile(ctx context.Context, ws auth.Workspace, pid string) error {
+	pending, err := s.store.ListUnapplied(ctx, ws, pid)
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	st, err := s.store.Stats(ctx, ws, pid)
+	if err != nil {
+		return err
+	}
+	_, err = s.profiles.Observe(ctx, ws, pid, sightings(pending), "event", func(p *profile.Profile) {
+		p.Computed = profile.Computed{EventCount: st.Count, FirstSeen: st.First, LastSeen: st.Last, Channels: st.Channels}
+	})
+	if err != nil {
+		return err
+	}
+	return s.store.MarkApplied(ctx, ws, ids(pending))
+}
+
+// Recover applies every event left unapplied by a crash. Run it at start.
+func (s *Service) Recover(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		evs, err := s.store.Unapplied(ctx, 500)
+		if err != nil || len(evs) == 0 {
+			return total, err
+		}
+		if err := s.repair(ctx, evs); err != nil {
+			return total, err
+		}
+		total += len(evs)
+	}
+}
+
+func sightings(evs []*Event) []profile.Sighting {
+	out := make([]profile.Sighting, 0, len(evs))
+	for _, e := range evs {
+		out = append(out, profile.Sighting{IDs: e.Identities, Source: e.Channel, At: e.Timestamp})
+	}
+	return out
+}
+
+func ids(evs []*Event) []string {
+	out := make([]string, len(evs))
+	for i, e := range evs {
+		out[i] = e.ID
+	}
+	return out
+}
+
+// Fold adds events to computed values: counts add up, first seen is the
+// earliest timestamp, last seen the latest, channels are united (sorted).
+func Fold(c profile.Computed, evs []*Event) profile.Computed {
+	for _, e := range evs {
+		c.EventCount++
+		t := e.Timestamp
+		if c.FirstSeen == nil || t.Before(*c.FirstSeen) {
+			c.FirstSeen = &t
+		}
+		if c.LastSeen == nil || t.After(*c.LastSeen) {
+			c.LastSeen = &t
+		}
+		if e.Channel != "" && !slices.Contains(c.Channels, e.Channel) {
+			c.Channels = append(slices.Clone(c.Channels), e.Channel)
+			slices.Sort(c.Channels)
+		}
+	}
+	return c
+}

@@ -1,0 +1,67 @@
+// Package event ingests customer events idempotently and keeps the values
+// computed from them on the profile up to date.
+package event
+
+import (
+	"context"
+	"time"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/identity"
+)
+
+// Event is one stored customer event.
+type Event struct {
+	ID         string // workspace-scoped key derived from MessageID
+	Workspace  auth.Workspace
+	MessageID  string
+	ProfileID  string
+	Type       string
+	Channel    string
+	Properties map[string]any
+	Identities []identity.Identifier // what the event was received with
+	Timestamp  time.Time
+	ReceivedAt time.Time
+	// Applied is set once the event is folded into its profile's computed values.
+	Applied bool
+}
+
+// Stats are the computed values recomputed from a profile's stored events.
+type Stats struct {
+	Count    int64
+	First    *time.Time
+	Last     *time.Time
+	Channels []string
+}
+
+// Cursor is a position in a profile's newest-first event list.
+type Cursor struct {
+	Timestamp time.Time
+	ID        string
+}
+
+// Store persists events. Every method but Unapplied is scoped to a workspace.
+type Store interface {
+	// Insert stores events, skipping those whose ID exists; dup[i] reports a skip.
+	Insert(ctx context.Context, evs []*Event) (dup []bool, err error)
+	// Get returns an event by ID, or nil when none is stored.
+	Get(ctx context.Context, ws auth.Workspace, id string) (*Event, error)
+	// MarkApplied sets Applied on the events.
+	MarkApplied(ctx context.Context, ws auth.Workspace, ids []string) error
+	// Unapplied returns up to limit events of any workspace not yet applied.
+	Unapplied(ctx context.Context, limit int) ([]*Event, error)
+	// ListUnapplied returns a profile's events not yet applied.
+	ListUnapplied(ctx context.Context, ws auth.Workspace, profileID string) ([]*Event, error)
+	// List returns a profile's events newest first, after the cursor.
+	List(ctx context.Context, ws auth.Workspace, profileID string, types []string, after *Cursor, limit int) ([]*Event, error)
+	// Count counts a profile's events of the given types (all when empty).
+	Count(ctx context.Context, ws auth.Workspace, profileID string, types []string) (int64, error)
+	// Stats recomputes a profile's values from all its stored events.
+	Stats(ctx context.Context, ws auth.Workspace, profileID string) (Stats, error)
+}
+
+// Key returns the stored ID of a client's messageId in a workspace: retries of
+// the same message map to the same document.
+func Key(ws auth.Workspace, messageID string) string {
+	return string(ws) + "/" + messageID
+}

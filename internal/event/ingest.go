@@ -1,0 +1,145 @@
+package event
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/document"
+	"github.com/cdp-dev/cdp/internal/errs"
+	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/profile"
+)
+
+// Input is one event as a client sends it.
+type Input struct {
+	MessageID  string
+	Type       string
+	Channel    string
+	Identities []profile.RawIdentity
+	Properties map[string]any
+	Timestamp  *time.Time
+}
+
+// Result is the outcome of a trackEvents call.
+type Result struct {
+	Accepted   int
+	Duplicates int
+	Errors     []*errs.Error // each carries the item's Index
+}
+
+// Resolver finds the profile holding a set of identifiers.
+type Resolver interface {
+	Resolve(ctx context.Context, ws auth.Workspace, ids []identity.Identifier) (identity.Resolution, error)
+}
+
+// Service ingests events.
+type Service struct {
+	store    Store
+	resolver Resolver
+	profiles *profile.Service
+}
+
+// NewService returns a Service.
+func NewService(store Store, resolver Resolver, profiles *profile.Service) *Service {
+	return &Service{store: store, resolver: resolver, profiles: profiles}
+}
+
+// Track stores a batch of events. Invalid items are reported by index and the
+// valid ones are stored; a repeated messageId is counted as a duplicate. An
+// error return means the stored events may not all be applied yet: retrying
+// the same batch completes them.
+func (s *Service) Track(ctx context.Context, ws auth.Workspace, ins []Input) (Result, error) {
+	var res Result
+	if len(ins) > profile.MaxBatch {
+		return res, errs.Newf(errs.BadInput, "at most %d events per call", profile.MaxBatch)
+	}
+	evs := s.prepare(ctx, ws, ins, &res)
+	if len(evs) == 0 {
+		return res, nil
+	}
+	dup, err := s.store.Insert(ctx, evs)
+	if err != nil {
+		return res, err
+	}
+	fresh := make([]*Event, 0, len(evs))
+	var retried []*Event
+	for i, e := range evs {
+		if !dup[i] {
+			fresh = append(fresh, e)
+			continue
+		}
+		res.Duplicates++
+		if stored, err := s.store.Get(ctx, ws, e.ID); err == nil && stored != nil && !stored.Applied {
+			retried = append(retried, stored)
+		}
+	}
+	res.Accepted = len(fresh)
+	if err := s.apply(ctx, ws, fresh); err != nil {
+		return res, err
+	}
+	return res, s.repair(ctx, retried)
+}
+
+// prepare validates the items and resolves their profiles; failures become
+// item errors.
+func (s *Service) prepare(ctx context.Context, ws auth.Workspace, ins []Input, res *Result) []*Event {
+	now := s.profiles.Now().UTC()
+	seen := map[string]bool{}
+	var evs []*Event
+	for i, in := range ins {
+		e, err := s.validate(ctx, ws, in, now)
+		if err == nil && seen[e.ID] {
+			res.Duplicates++
+			continue
+		}
+		if err == nil {
+			var r identity.Resolution
+			r, err = s.resolver.Resolve(ctx, ws, e.Identities)
+			e.ProfileID = r.ProfileID
+		}
+		if err != nil {
+			res.Errors = append(res.Errors, errs.AtIndex(err, i))
+			continue
+		}
+		seen[e.ID] = true
+		evs = append(evs, e)
+	}
+	return evs
+}
+
+func (s *Service) validate(ctx context.Context, ws auth.Workspace, in Input, now time.Time) (*Event, error) {
+	mid := strings.TrimSpace(in.MessageID)
+	if mid == "" || len(mid) > 256 {
+		return nil, errs.New(errs.BadInput, "messageId must be 1 to 256 characters").WithField("messageId")
+	}
+	typ := strings.TrimSpace(in.Type)
+	if typ == "" || len(typ) > 128 {
+		return nil, errs.New(errs.BadInput, "type must be 1 to 128 characters").WithField("type")
+	}
+	channel := ""
+	if in.Channel != "" {
+		var err error
+		if channel, err = profile.Name("channel", in.Channel); err != nil {
+			return nil, err
+		}
+	}
+	if err := document.Validate("properties", in.Properties); err != nil {
+		return nil, err
+	}
+	ts, err := s.profiles.Timestamp(in.Timestamp)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.profiles.Normalize(ctx, ws, in.Identities)
+	if err != nil {
+		return nil, err
+	}
+	props := in.Properties
+	if props == nil {
+		props = map[string]any{}
+	}
+	return &Event{ID: Key(ws, mid), Workspace: ws, MessageID: mid, Type: typ, Channel: channel,
+		Properties: props, Identities: ids, Timestamp: ts, ReceivedAt: now}, nil
+}

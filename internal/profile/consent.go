@@ -1,0 +1,77 @@
+package profile
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/errs"
+)
+
+// ConsentInput is one consent decision.
+type ConsentInput struct {
+	ProfileID string
+	Channel   string
+	Purpose   string // defaults to DefaultPurpose
+	Granted   bool
+	Source    string
+}
+
+// DefaultPurpose is the purpose of a consent decision that names none.
+const DefaultPurpose = "marketing"
+
+// maxHistory bounds the decisions kept per channel and purpose.
+const maxHistory = 100
+
+var nameRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+
+// Name normalizes a channel or purpose name: trimmed, lower-cased, and
+// matching [a-z][a-z0-9_]{0,31}.
+func Name(field, v string) (string, error) {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if !nameRe.MatchString(v) {
+		return "", errs.Newf(errs.BadInput, "%s must match [a-z][a-z0-9_]{0,31}", field).WithField(field)
+	}
+	return v, nil
+}
+
+// SetConsent records a consent decision and returns the profile after it.
+func (s *Service) SetConsent(ctx context.Context, ws auth.Workspace, in ConsentInput) (*Profile, error) {
+	channel, err := Name("channel", in.Channel)
+	if err != nil {
+		return nil, err
+	}
+	if in.Purpose == "" {
+		in.Purpose = DefaultPurpose
+	}
+	purpose, err := Name("purpose", in.Purpose)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Source) > 64 {
+		return nil, errs.New(errs.BadInput, "source is longer than 64 characters").WithField("source")
+	}
+	id, err := s.live(ctx, ws, in.ProfileID)
+	if err != nil {
+		return nil, err
+	}
+	at := s.now().UTC()
+	return s.Update(ctx, ws, id, false, "consent", func(p *Profile) error {
+		change := ConsentChange{Granted: in.Granted, Source: in.Source, At: at}
+		for i := range p.Consent {
+			c := &p.Consent[i]
+			if c.Channel == channel && c.Purpose == purpose {
+				c.Granted, c.Source, c.UpdatedAt = in.Granted, in.Source, at
+				c.History = append(c.History, change)
+				if len(c.History) > maxHistory {
+					c.History = c.History[len(c.History)-maxHistory:]
+				}
+				return nil
+			}
+		}
+		p.Consent = append(p.Consent, Consent{Channel: channel, Purpose: purpose, Granted: in.Granted,
+			Source: in.Source, UpdatedAt: at, History: []ConsentChange{change}})
+		return nil
+	})
+}

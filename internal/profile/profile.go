@@ -1,0 +1,91 @@
+// Package profile keeps one profile per real customer: identities, traits,
+// consent and the values computed from their events.
+package profile
+
+import (
+	"context"
+	"time"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/errs"
+)
+
+// Profile is one customer.
+type Profile struct {
+	ID         string
+	Workspace  auth.Workspace
+	Traits     map[string]any
+	TraitTimes map[string]time.Time // when each trait path was last set
+	Identities []Identity
+	Consent    []Consent
+	Computed   Computed
+	MergedInto string
+	Version    int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Identity is an identifier as it sits on a profile.
+type Identity struct {
+	Type      string
+	Value     string
+	Source    string
+	FirstSeen time.Time
+	LastSeen  time.Time
+}
+
+// Computed holds the values derived from the profile's events.
+type Computed struct {
+	FirstSeen  *time.Time
+	LastSeen   *time.Time
+	EventCount int64
+	Channels   []string
+}
+
+// Consent is the current decision for one channel and purpose.
+type Consent struct {
+	Channel   string
+	Purpose   string
+	Granted   bool
+	Source    string
+	UpdatedAt time.Time
+	History   []ConsentChange
+}
+
+// ConsentChange is one recorded consent decision.
+type ConsentChange struct {
+	Granted bool
+	Source  string
+	At      time.Time
+}
+
+// Filter selects profiles in a list.
+type Filter struct {
+	// Traits maps dotted trait paths to the value they must equal.
+	Traits map[string]any
+	// IdentityType keeps profiles holding an identifier of this type.
+	IdentityType string
+}
+
+// Store persists profiles. Every method is scoped to one workspace.
+type Store interface {
+	// Get returns the profile, or ErrNotFound.
+	Get(ctx context.Context, ws auth.Workspace, id string) (*Profile, error)
+	// Insert stores a new profile; an existing id is an errs.Conflict.
+	Insert(ctx context.Context, p *Profile) error
+	// Replace stores p if the stored version still equals version; else ErrStale.
+	Replace(ctx context.Context, p *Profile, version int64) error
+	// List returns up to limit profiles after the id `after`, in id order.
+	List(ctx context.Context, ws auth.Workspace, f Filter, after string, limit int) ([]*Profile, error)
+	// Count returns the number of live profiles matching f.
+	Count(ctx context.Context, ws auth.Workspace, f Filter) (int64, error)
+}
+
+// Errors of the profile domain.
+var (
+	ErrNotFound = errs.New(errs.NotFound, "profile not found")
+	ErrStale    = errs.New(errs.Conflict, "profile changed concurrently")
+)
+
+// ChangeHook is told of every profile change after it is stored.
+type ChangeHook func(ctx context.Context, p *Profile, reason string)

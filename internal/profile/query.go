@@ -1,0 +1,137 @@
+package profile
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/document"
+	"github.com/cdp-dev/cdp/internal/errs"
+	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/page"
+)
+
+// IdentityOwners finds which profile holds an identifier.
+type IdentityOwners interface {
+	Owners(ctx context.Context, ws auth.Workspace, ids []identity.Identifier) (map[identity.Identifier]string, error)
+}
+
+// maxHops bounds how many mergedInto pointers a read follows.
+const maxHops = 4
+
+// Get returns a live profile; the id of an absorbed profile returns the
+// profile it was merged into.
+func (s *Service) Get(ctx context.Context, ws auth.Workspace, id string) (*Profile, error) {
+	for range maxHops {
+		p, err := s.store.Get(ctx, ws, id)
+		if err != nil {
+			return nil, err
+		}
+		if p.MergedInto == "" {
+			return p, nil
+		}
+		id = p.MergedInto
+	}
+	return nil, errs.Newf(errs.Internal, "profile %s: merge chain too long", id)
+}
+
+// Find is Get with a missing profile reported as nil, not an error.
+func (s *Service) Find(ctx context.Context, ws auth.Workspace, id string) (*Profile, error) {
+	p, err := s.Get(ctx, ws, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return p, err
+}
+
+func (s *Service) live(ctx context.Context, ws auth.Workspace, id string) (string, error) {
+	p, err := s.Get(ctx, ws, id)
+	if err != nil {
+		return "", err
+	}
+	return p.ID, nil
+}
+
+// ByIdentity returns the profile holding the identifier, or nil.
+func (s *Service) ByIdentity(ctx context.Context, ws auth.Workspace, owners IdentityOwners, raw RawIdentity) (*Profile, error) {
+	ids, err := s.Normalize(ctx, ws, []RawIdentity{raw})
+	if err != nil {
+		return nil, err
+	}
+	found, err := owners.Owners(ctx, ws, ids)
+	if err != nil {
+		return nil, err
+	}
+	id, ok := found[ids[0]]
+	if !ok {
+		return nil, nil
+	}
+	return s.Find(ctx, ws, id)
+}
+
+// ListInput selects a page of profiles.
+type ListInput struct {
+	First        *int
+	After        string
+	Traits       map[string]any
+	IdentityType string
+}
+
+// List returns a page of live profiles in creation order.
+func (s *Service) List(ctx context.Context, ws auth.Workspace, in ListInput) (page.Page[*Profile], error) {
+	var out page.Page[*Profile]
+	n, err := page.Size(in.First)
+	if err != nil {
+		return out, err
+	}
+	f, err := s.filter(in)
+	if err != nil {
+		return out, err
+	}
+	after, err := page.Decode(in.After, 1)
+	if err != nil {
+		return out, err
+	}
+	from := ""
+	if after != nil {
+		from, out.HasPrev = after[0], true
+	}
+	items, err := s.store.List(ctx, ws, f, from, n+1)
+	if err != nil {
+		return out, err
+	}
+	if len(items) > n {
+		items, out.HasNext = items[:n], true
+	}
+	out.Items = items
+	for _, p := range items {
+		out.Cursors = append(out.Cursors, page.Encode(p.ID))
+	}
+	out.Total, err = s.store.Count(ctx, ws, f)
+	return out, err
+}
+
+func (s *Service) filter(in ListInput) (Filter, error) {
+	f := Filter{Traits: map[string]any{}}
+	for k, v := range in.Traits {
+		for _, part := range strings.Split(k, ".") {
+			if part == "" || strings.HasPrefix(part, "$") {
+				return f, errs.Newf(errs.BadInput, "invalid trait key %q", k).WithField("filter.traits")
+			}
+		}
+		if m, ok := v.(map[string]any); ok {
+			if err := document.Validate("filter.traits", m); err != nil {
+				return f, err
+			}
+		}
+		f.Traits[k] = v
+	}
+	if in.IdentityType != "" {
+		if !identity.ValidType(in.IdentityType) {
+			return f, errs.New(errs.BadInput, "unknown identity type format").WithField("filter.identityType")
+		}
+		f.IdentityType = in.IdentityType
+	}
+	return f, nil
+}

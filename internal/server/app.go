@@ -1,0 +1,90 @@
+// Package server assembles the HTTP server: GraphQL over POST, GET,
+// websockets and SSE, health and readiness probes, metrics, request logs and
+// graceful shutdown.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/config"
+	"github.com/cdp-dev/cdp/internal/event"
+	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/profile"
+	"github.com/cdp-dev/cdp/internal/pubsub"
+	"github.com/cdp-dev/cdp/internal/store"
+	"github.com/cdp-dev/cdp/internal/workspace"
+	"github.com/cdp-dev/cdp/resolvers"
+)
+
+// App is the wired product: domain services over a store, behind HTTP.
+type App struct {
+	cfg      config.Config
+	log      *slog.Logger
+	store    *store.Store
+	verifier *auth.Verifier
+	bus      *pubsub.Bus
+	metrics  *metrics
+	events   *event.Service
+	handler  http.Handler
+}
+
+// Deps are what an App is built from.
+type Deps struct {
+	Config   config.Config
+	Logger   *slog.Logger
+	Store    *store.Store
+	Verifier *auth.Verifier
+	Now      func() time.Time // optional
+}
+
+// New wires the domain services and the HTTP handler. It creates indexes and
+// finishes work a crash left behind before it returns.
+func New(ctx context.Context, d Deps) (*App, error) {
+	a := &App{cfg: d.Config, log: d.Logger, store: d.Store, verifier: d.Verifier, bus: pubsub.New(), metrics: newMetrics()}
+	if err := d.Store.EnsureIndexes(ctx); err != nil {
+		return nil, err
+	}
+	resolver := identity.NewResolver(d.Store.Identities(), newID)
+	workspaces := workspace.NewService(d.Store.Workspaces(), d.Config.DefaultRegion)
+	profiles := profile.NewService(profile.Deps{Store: d.Store.Profiles(), Resolver: resolver, Workspaces: workspaces,
+		OnChange: resolvers.PublishProfileChanges(a.bus), Now: d.Now})
+	a.events = event.NewService(d.Store.Events(), resolver, profiles)
+	if n, err := a.events.Recover(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		a.log.InfoContext(ctx, "applied events left by an interrupted run", "events", n)
+	}
+	gql := a.newGraphQL(resolvers.New(resolvers.Deps{Profiles: profiles, Owners: d.Store.Identities(),
+		Events: a.events, Workspaces: workspaces, Bus: a.bus}))
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", a.authenticate(gql))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", a.ready)
+	mux.Handle("GET /metrics", a.metrics.handler())
+	a.handler = a.observe(mux)
+	return a, nil
+}
+
+// Handler is the HTTP handler of every route.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// CloseStreams ends every subscription (SSE and websocket) cleanly.
+func (a *App) CloseStreams() { a.bus.Close() }
+
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	if err := a.store.Ping(r.Context()); err != nil {
+		a.log.WarnContext(r.Context(), "store unreachable", "err", err)
+		http.Error(w, "store unreachable", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// newID returns a time-ordered profile id.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -1,0 +1,203 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/event"
+	"github.com/cdp-dev/cdp/internal/identity"
+)
+
+// Events stores customer events.
+type Events struct{ s *Store }
+
+var _ event.Store = Events{}
+
+// Events returns the event store.
+func (s *Store) Events() Events { return Events{s} }
+
+func (x Events) c() *mongo.Collection { return x.s.coll(colEvents) }
+
+type eventDoc struct {
+	ID         string          `bson:"_id"`
+	Workspace  string          `bson:"workspace"`
+	MessageID  string          `bson:"messageId"`
+	ProfileID  string          `bson:"profileId"`
+	Type       string          `bson:"type"`
+	Channel    string          `bson:"channel,omitempty"`
+	Properties map[string]any  `bson:"properties"`
+	Identities []identifierDoc `bson:"identities"`
+	Timestamp  time.Time       `bson:"timestamp"`
+	ReceivedAt time.Time       `bson:"receivedAt"`
+	Applied    bool            `bson:"applied"`
+}
+
+type identifierDoc struct {
+	Type  string `bson:"type"`
+	Value string `bson:"value"`
+}
+
+func toEventDoc(e *event.Event) eventDoc {
+	d := eventDoc{ID: e.ID, Workspace: string(e.Workspace), MessageID: e.MessageID, ProfileID: e.ProfileID,
+		Type: e.Type, Channel: e.Channel, Properties: e.Properties, Timestamp: e.Timestamp,
+		ReceivedAt: e.ReceivedAt, Applied: e.Applied, Identities: make([]identifierDoc, len(e.Identities))}
+	for i, id := range e.Identities {
+		d.Identities[i] = identifierDoc(id)
+	}
+	return d
+}
+
+func fromEventDoc(d eventDoc) *event.Event {
+	e := &event.Event{ID: d.ID, Workspace: auth.Workspace(d.Workspace), MessageID: d.MessageID, ProfileID: d.ProfileID,
+		Type: d.Type, Channel: d.Channel, Properties: plainMap(d.Properties), Timestamp: d.Timestamp.UTC(),
+		ReceivedAt: d.ReceivedAt.UTC(), Applied: d.Applied, Identities: make([]identity.Identifier, len(d.Identities))}
+	for i, id := range d.Identities {
+		e.Identities[i] = identity.Identifier(id)
+	}
+	return e
+}
+
+// Insert stores events in one unordered batch; duplicates of stored ids are
+// reported, not failed.
+func (x Events) Insert(ctx context.Context, evs []*event.Event) ([]bool, error) {
+	docs := make([]any, len(evs))
+	for i, e := range evs {
+		docs[i] = toEventDoc(e)
+	}
+	dup := make([]bool, len(evs))
+	_, err := x.c().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err == nil {
+		return dup, nil
+	}
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+		return nil, fmt.Errorf("insert events: %w", err)
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Code != 11000 && !mongo.IsDuplicateKeyError(we.WriteError) {
+			return nil, fmt.Errorf("insert events: %w", err)
+		}
+		dup[we.Index] = true
+	}
+	return dup, nil
+}
+
+// Get returns an event or nil.
+func (x Events) Get(ctx context.Context, ws auth.Workspace, id string) (*event.Event, error) {
+	var d eventDoc
+	err := x.c().FindOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "workspace", Value: string(ws)}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get event: %w", err)
+	}
+	return fromEventDoc(d), nil
+}
+
+// MarkApplied flags events as folded into their profile.
+func (x Events) MarkApplied(ctx context.Context, ws auth.Workspace, ids []string) error {
+	_, err := x.c().UpdateMany(ctx,
+		bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "workspace", Value: string(ws)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "applied", Value: true}}}})
+	if err != nil {
+		return fmt.Errorf("mark events applied: %w", err)
+	}
+	return nil
+}
+
+// Unapplied returns events of any workspace not yet applied.
+func (x Events) Unapplied(ctx context.Context, limit int) ([]*event.Event, error) {
+	return x.find(ctx, bson.D{{Key: "applied", Value: false}}, options.Find().SetLimit(int64(limit)))
+}
+
+// ListUnapplied returns a profile's events not yet applied.
+func (x Events) ListUnapplied(ctx context.Context, ws auth.Workspace, profileID string) ([]*event.Event, error) {
+	return x.find(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}, {Key: "applied", Value: false}}, nil)
+}
+
+// List returns a profile's events newest first, strictly after the cursor.
+func (x Events) List(ctx context.Context, ws auth.Workspace, profileID string, types []string, after *event.Cursor, limit int) ([]*event.Event, error) {
+	q := eventFilter(ws, profileID, types)
+	if after != nil {
+		q = append(q, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "timestamp", Value: bson.D{{Key: "$lt", Value: after.Timestamp}}}},
+			bson.D{{Key: "timestamp", Value: after.Timestamp}, {Key: "_id", Value: bson.D{{Key: "$lt", Value: after.ID}}}},
+		}})
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "timestamp", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit))
+	return x.find(ctx, q, opts)
+}
+
+// Count counts a profile's events of the given types.
+func (x Events) Count(ctx context.Context, ws auth.Workspace, profileID string, types []string) (int64, error) {
+	n, err := x.c().CountDocuments(ctx, eventFilter(ws, profileID, types))
+	if err != nil {
+		return 0, fmt.Errorf("count events: %w", err)
+	}
+	return n, nil
+}
+
+// Stats recomputes a profile's event values from all its stored events.
+func (x Events) Stats(ctx context.Context, ws auth.Workspace, profileID string) (event.Stats, error) {
+	var st event.Stats
+	q := eventFilter(ws, profileID, nil)
+	n, err := x.c().CountDocuments(ctx, q)
+	if err != nil || n == 0 {
+		return st, err
+	}
+	st.Count = n
+	for _, dir := range []int{1, -1} {
+		evs, err := x.find(ctx, q, options.Find().SetSort(bson.D{{Key: "timestamp", Value: dir}}).SetLimit(1))
+		if err != nil || len(evs) == 0 {
+			return st, err
+		}
+		t := evs[0].Timestamp
+		if dir == 1 {
+			st.First = &t
+		} else {
+			st.Last = &t
+		}
+	}
+	res := x.c().Distinct(ctx, "channel", q)
+	var channels []string
+	if err := res.Decode(&channels); err != nil {
+		return st, fmt.Errorf("event channels: %w", err)
+	}
+	st.Channels = sortedNonEmpty(channels)
+	return st, nil
+}
+
+func (x Events) find(ctx context.Context, q bson.D, opts *options.FindOptionsBuilder) ([]*event.Event, error) {
+	if opts == nil {
+		opts = options.Find()
+	}
+	cur, err := x.c().Find(ctx, q, opts)
+	if err != nil {
+		return nil, fmt.Errorf("find events: %w", err)
+	}
+	var docs []eventDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("find events: %w", err)
+	}
+	out := make([]*event.Event, len(docs))
+	for i, d := range docs {
+		out[i] = fromEventDoc(d)
+	}
+	return out, nil
+}
+
+func eventFilter(ws auth.Workspace, profileID string, types []string) bson.D {
+	q := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}}
+	if len(types) > 0 {
+		q = append(q, bson.E{Key: "type", Value: bson.D{{Key: "$in", Value: types}}})
+	}
+	return q
+}

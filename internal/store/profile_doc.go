@@ -1,0 +1,127 @@
+package store
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/profile"
+)
+
+type profileDoc struct {
+	ID         string               `bson:"_id"`
+	Workspace  string               `bson:"workspace"`
+	Traits     map[string]any       `bson:"traits"`
+	TraitTimes []traitTimeDoc         `bson:"traitTimes,omitempty"`
+	Identities []identityRecDoc     `bson:"identities"`
+	Consent    []consentDoc         `bson:"consent"`
+	Computed   computedDoc          `bson:"computed"`
+	MergedInto string               `bson:"mergedInto,omitempty"`
+	Version    int64                `bson:"version"`
+	CreatedAt  time.Time            `bson:"createdAt"`
+	UpdatedAt  time.Time            `bson:"updatedAt"`
+}
+
+// traitTimeDoc records when a trait path was last set. Paths contain dots,
+// so they are values, never field names.
+type traitTimeDoc struct {
+	Path string    `bson:"path"`
+	At   time.Time `bson:"at"`
+}
+
+type identityRecDoc struct {
+	Type      string    `bson:"type"`
+	Value     string    `bson:"value"`
+	Source    string    `bson:"source,omitempty"`
+	FirstSeen time.Time `bson:"firstSeen"`
+	LastSeen  time.Time `bson:"lastSeen"`
+}
+
+type consentDoc struct {
+	Channel   string              `bson:"channel"`
+	Purpose   string              `bson:"purpose"`
+	Granted   bool                `bson:"granted"`
+	Source    string              `bson:"source,omitempty"`
+	UpdatedAt time.Time           `bson:"updatedAt"`
+	History   []consentChangeDoc `bson:"history"`
+}
+
+type consentChangeDoc struct {
+	Granted bool      `bson:"granted"`
+	Source  string    `bson:"source,omitempty"`
+	At      time.Time `bson:"at"`
+}
+
+type computedDoc struct {
+	FirstSeen  *time.Time `bson:"firstSeen,omitempty"`
+	LastSeen   *time.Time `bson:"lastSeen,omitempty"`
+	EventCount int64      `bson:"eventCount"`
+	Channels   []string   `bson:"channels"`
+}
+
+func toProfileDoc(p *profile.Profile) profileDoc {
+	d := profileDoc{ID: p.ID, Workspace: string(p.Workspace), Traits: p.Traits, TraitTimes: toTraitTimes(p.TraitTimes),
+		MergedInto: p.MergedInto, Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		Identities: make([]identityRecDoc, len(p.Identities)), Consent: make([]consentDoc, len(p.Consent)),
+		Computed: computedDoc{FirstSeen: p.Computed.FirstSeen, LastSeen: p.Computed.LastSeen,
+			EventCount: p.Computed.EventCount, Channels: nonNil(p.Computed.Channels)}}
+	if d.Traits == nil {
+		d.Traits = map[string]any{}
+	}
+	for i, id := range p.Identities {
+		d.Identities[i] = identityRecDoc(id)
+	}
+	for i, c := range p.Consent {
+		d.Consent[i] = consentDoc{Channel: c.Channel, Purpose: c.Purpose, Granted: c.Granted, Source: c.Source,
+			UpdatedAt: c.UpdatedAt, History: make([]consentChangeDoc, len(c.History))}
+		for j, h := range c.History {
+			d.Consent[i].History[j] = consentChangeDoc(h)
+		}
+	}
+	return d
+}
+
+func fromProfileDoc(d profileDoc) *profile.Profile {
+	p := &profile.Profile{ID: d.ID, Workspace: auth.Workspace(d.Workspace), Traits: plainMap(d.Traits),
+		TraitTimes: fromTraitTimes(d.TraitTimes), MergedInto: d.MergedInto, Version: d.Version,
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+		Identities: make([]profile.Identity, len(d.Identities)), Consent: make([]profile.Consent, len(d.Consent)),
+		Computed: profile.Computed{FirstSeen: d.Computed.FirstSeen, LastSeen: d.Computed.LastSeen,
+			EventCount: d.Computed.EventCount, Channels: nonNil(d.Computed.Channels)}}
+	for i, id := range d.Identities {
+		p.Identities[i] = profile.Identity(id)
+	}
+	for i, c := range d.Consent {
+		p.Consent[i] = profile.Consent{Channel: c.Channel, Purpose: c.Purpose, Granted: c.Granted, Source: c.Source,
+			UpdatedAt: c.UpdatedAt, History: make([]profile.ConsentChange, len(c.History))}
+		for j, h := range c.History {
+			p.Consent[i].History[j] = profile.ConsentChange(h)
+		}
+	}
+	return p
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func toTraitTimes(m map[string]time.Time) []traitTimeDoc {
+	out := make([]traitTimeDoc, 0, len(m))
+	for k, v := range m {
+		out = append(out, traitTimeDoc{Path: k, At: v})
+	}
+	slices.SortFunc(out, func(a, b traitTimeDoc) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+func fromTraitTimes(ds []traitTimeDoc) map[string]time.Time {
+	out := make(map[string]time.Time, len(ds))
+	for _, d := range ds {
+		out[d.Path] = d.At
+	}
+	return out
+}

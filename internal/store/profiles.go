@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/errs"
+	"github.com/cdp-dev/cdp/internal/profile"
+)
+
+// Profiles stores profiles.
+type Profiles struct{ s *Store }
+
+var _ profile.Store = Profiles{}
+
+// Profiles returns the profile store.
+func (s *Store) Profiles() Profiles { return Profiles{s} }
+
+func (p Profiles) c() *mongo.Collection { return p.s.coll(colProfiles) }
+
+// Get returns a profile or profile.ErrNotFound.
+func (p Profiles) Get(ctx context.Context, ws auth.Workspace, id string) (*profile.Profile, error) {
+	var d profileDoc
+	err := p.c().FindOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "workspace", Value: string(ws)}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, profile.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get profile: %w", err)
+	}
+	return fromProfileDoc(d), nil
+}
+
+// Insert stores a new profile.
+func (p Profiles) Insert(ctx context.Context, pr *profile.Profile) error {
+	_, err := p.c().InsertOne(ctx, toProfileDoc(pr))
+	return classify("insert profile", err)
+}
+
+// Replace stores pr if its stored version is still version.
+func (p Profiles) Replace(ctx context.Context, pr *profile.Profile, version int64) error {
+	filter := bson.D{{Key: "_id", Value: pr.ID}, {Key: "workspace", Value: string(pr.Workspace)}, {Key: "version", Value: version}}
+	r, err := p.c().ReplaceOne(ctx, filter, toProfileDoc(pr))
+	if err != nil {
+		return classify("replace profile", err)
+	}
+	if r.MatchedCount == 0 {
+		return profile.ErrStale
+	}
+	return nil
+}
+
+// List returns live profiles matching f with ids above after, in id order.
+func (p Profiles) List(ctx context.Context, ws auth.Workspace, f profile.Filter, after string, limit int) ([]*profile.Profile, error) {
+	q := profileFilter(ws, f)
+	if after != "" {
+		q = append(q, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}})
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit))
+	cur, err := p.c().Find(ctx, q, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list profiles: %w", err)
+	}
+	var docs []profileDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("list profiles: %w", err)
+	}
+	out := make([]*profile.Profile, len(docs))
+	for i, d := range docs {
+		out[i] = fromProfileDoc(d)
+	}
+	return out, nil
+}
+
+// Count counts live profiles matching f.
+func (p Profiles) Count(ctx context.Context, ws auth.Workspace, f profile.Filter) (int64, error) {
+	n, err := p.c().CountDocuments(ctx, profileFilter(ws, f))
+	if err != nil {
+		return 0, fmt.Errorf("count profiles: %w", err)
+	}
+	return n, nil
+}
+
+func profileFilter(ws auth.Workspace, f profile.Filter) bson.D {
+	q := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "mergedInto", Value: bson.D{{Key: "$exists", Value: false}}}}
+	for k, v := range f.Traits {
+		q = append(q, bson.E{Key: "traits." + k, Value: v})
+	}
+	if f.IdentityType != "" {
+		q = append(q, bson.E{Key: "identities.type", Value: f.IdentityType})
+	}
+	return q
+}
+
+// classify maps a duplicate key to errs.Conflict and wraps everything else.
+func classify(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if mongo.IsDuplicateKeyError(err) {
+		return errs.Wrap(errs.Conflict, "already exists", err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

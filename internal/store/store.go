@@ -1,0 +1,93 @@
+// Package store is the MongoDB layer: the client, the embedded default
+// server, indexes, and one adapter per domain store interface. Every query
+// the product issues lives here, so the MongoDB subset it needs is visible in
+// one place.
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+)
+
+// Options say where the data lives.
+type Options struct {
+	URI      string // a MongoDB URI; empty starts the embedded store
+	DataDir  string // the embedded store's directory
+	Database string
+	Logger   *slog.Logger
+}
+
+// Store is a connection to one database.
+type Store struct {
+	client   *mongo.Client
+	db       *mongo.Database
+	embedded *Embedded
+	owner    bool
+}
+
+// Open connects to MongoDB, or starts the embedded store when no URI is given.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	s := &Store{owner: true}
+	uri := o.URI
+	if uri == "" {
+		e, err := StartEmbedded(ctx, o.DataDir, o.Logger)
+		if err != nil {
+			return nil, err
+		}
+		s.embedded, uri = e, e.URI()
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).
+		SetBSONOptions(&options.BSONOptions{DefaultDocumentMap: true}).
+		SetTimeout(30 * time.Second))
+	if err != nil {
+		s.stopEmbedded()
+		return nil, fmt.Errorf("connect to mongodb: %w", err)
+	}
+	s.client, s.db = client, client.Database(o.Database)
+	if err := s.Ping(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		s.stopEmbedded()
+		return nil, fmt.Errorf("reach mongodb: %w", err)
+	}
+	return s, nil
+}
+
+// WithDatabase returns a Store on another database of the same connection.
+// Closing it does nothing; tests use it for one database per test.
+func (s *Store) WithDatabase(name string) *Store {
+	return &Store{client: s.client, db: s.client.Database(name)}
+}
+
+// Drop deletes the whole database.
+func (s *Store) Drop(ctx context.Context) error { return s.db.Drop(ctx) }
+
+// Ping checks that the store answers.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return s.client.Ping(ctx, readpref.Primary())
+}
+
+// Close disconnects and stops the embedded store, if any.
+func (s *Store) Close(ctx context.Context) error {
+	if !s.owner {
+		return nil
+	}
+	err := s.client.Disconnect(ctx)
+	s.stopEmbedded()
+	return err
+}
+
+func (s *Store) stopEmbedded() {
+	if s.embedded != nil {
+		s.embedded.Stop()
+	}
+}
+
+func (s *Store) coll(name string) *mongo.Collection { return s.db.Collection(name) }

@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/workspace"
+)
+
+// Workspaces stores workspace settings.
+type Workspaces struct{ s *Store }
+
+var _ workspace.Store = Workspaces{}
+
+// Workspaces returns the workspace settings store.
+func (s *Store) Workspaces() Workspaces { return Workspaces{s} }
+
+type workspaceDoc struct {
+	ID            string `bson:"_id"`
+	DefaultRegion string `bson:"defaultRegion,omitempty"`
+}
+
+// Get returns the settings and whether any were stored.
+func (w Workspaces) Get(ctx context.Context, ws auth.Workspace) (workspace.Settings, bool, error) {
+	var d workspaceDoc
+	err := w.s.coll(colWorkspaces).FindOne(ctx, bson.D{{Key: "_id", Value: string(ws)}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return workspace.Settings{ID: ws}, false, nil
+	}
+	if err != nil {
+		return workspace.Settings{}, false, fmt.Errorf("get workspace: %w", err)
+	}
+	return workspace.Settings{ID: ws, DefaultRegion: d.DefaultRegion}, true, nil
+}
+
+// Put stores the settings.
+func (w Workspaces) Put(ctx context.Context, st workspace.Settings) error {
+	d := workspaceDoc{ID: string(st.ID), DefaultRegion: st.DefaultRegion}
+	_, err := w.s.coll(colWorkspaces).ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, d, options.Replace().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("put workspace: %w", err)
+	}
+	return nil
+}

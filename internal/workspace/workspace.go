@@ -1,0 +1,72 @@
+// Package workspace keeps the per-workspace settings that other domains read.
+package workspace
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/errs"
+)
+
+// Settings are the settings of one workspace.
+type Settings struct {
+	ID            auth.Workspace
+	DefaultRegion string
+}
+
+// Store persists settings.
+type Store interface {
+	// Get returns the stored settings and whether any were stored.
+	Get(ctx context.Context, ws auth.Workspace) (Settings, bool, error)
+	// Put stores settings, replacing earlier ones.
+	Put(ctx context.Context, s Settings) error
+}
+
+// Service reads and changes workspace settings.
+type Service struct {
+	store         Store
+	defaultRegion string
+}
+
+// NewService returns a Service; defaultRegion applies to workspaces that set none.
+func NewService(store Store, defaultRegion string) *Service {
+	return &Service{store: store, defaultRegion: defaultRegion}
+}
+
+// Get returns the workspace's settings, with defaults filled in.
+func (s *Service) Get(ctx context.Context, ws auth.Workspace) (Settings, error) {
+	st, ok, err := s.store.Get(ctx, ws)
+	if err != nil {
+		return Settings{}, err
+	}
+	if !ok || st.DefaultRegion == "" {
+		st.DefaultRegion = s.defaultRegion
+	}
+	st.ID = ws
+	return st, nil
+}
+
+// Update is a partial change of settings; nil fields stay as they are.
+type Update struct {
+	DefaultRegion *string
+}
+
+var regionRe = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// Update applies a change and returns the new settings.
+func (s *Service) Update(ctx context.Context, ws auth.Workspace, u Update) (Settings, error) {
+	st, err := s.Get(ctx, ws)
+	if err != nil {
+		return Settings{}, err
+	}
+	if u.DefaultRegion != nil {
+		r := strings.ToUpper(strings.TrimSpace(*u.DefaultRegion))
+		if !regionRe.MatchString(r) {
+			return Settings{}, errs.New(errs.BadInput, "defaultRegion must be an ISO 3166 alpha-2 code such as TH or US").WithField("defaultRegion")
+		}
+		st.DefaultRegion = r
+	}
+	return st, s.store.Put(ctx, st)
+}

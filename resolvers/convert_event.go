@@ -1,0 +1,39 @@
+package resolvers
+
+import (
+	"github.com/cdp-dev/cdp/internal/errs"
+	"github.com/cdp-dev/cdp/internal/event"
+	"github.com/cdp-dev/cdp/internal/page"
+	"github.com/cdp-dev/cdp/model"
+)
+
+func toDomainEvents(in []*model.EventInput) []event.Input {
+	out := make([]event.Input, len(in))
+	for i, e := range in {
+		out[i] = event.Input{MessageID: e.MessageID, Type: e.Type, Channel: deref(e.Channel),
+			Identities: toDomainRaw(e.Identities), Properties: e.Properties, Timestamp: e.Timestamp}
+	}
+	return out
+}
+
+func toModelTrackPayload(r event.Result) *model.TrackEventsPayload {
+	p := &model.TrackEventsPayload{Accepted: r.Accepted, Duplicates: r.Duplicates, Errors: make([]*model.ItemError, len(r.Errors))}
+	for i, e := range r.Errors {
+		msg := e.Error()
+		if e.Kind == errs.Internal {
+			msg = "internal error"
+		}
+		p.Errors[i] = &model.ItemError{Index: e.Index, Code: e.Kind.Code(), Message: msg}
+	}
+	return p
+}
+
+func toModelEventConnection(pg page.Page[*event.Event]) *model.EventConnection {
+	c := &model.EventConnection{Edges: make([]*model.EventEdge, len(pg.Items)), TotalCount: int(pg.Total),
+		PageInfo: toModelPageInfo(pg.Cursors, pg.HasNext, pg.HasPrev)}
+	for i, e := range pg.Items {
+		c.Edges[i] = &model.EventEdge{Cursor: pg.Cursors[i], Node: &model.Event{ID: e.ID, MessageID: e.MessageID,
+			Type: e.Type, Channel: opt(e.Channel), Properties: e.Properties, Timestamp: e.Timestamp, ReceivedAt: e.ReceivedAt}}
+	}
+	return c
+}

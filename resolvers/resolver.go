@@ -1,0 +1,63 @@
+// Package resolvers is the GraphQL transport: thin resolvers that authorize,
+// convert, call one domain service and convert the result back.
+package resolvers
+
+//go:generate go tool gqlgen generate
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/cdp-dev/cdp/graph"
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/errs"
+	"github.com/cdp-dev/cdp/internal/event"
+	"github.com/cdp-dev/cdp/internal/profile"
+	"github.com/cdp-dev/cdp/internal/pubsub"
+	"github.com/cdp-dev/cdp/internal/workspace"
+)
+
+// Deps are the domain services the resolvers call.
+type Deps struct {
+	Profiles   *profile.Service
+	Owners     profile.IdentityOwners
+	Events     *event.Service
+	Workspaces *workspace.Service
+	Bus        *pubsub.Bus
+}
+
+// Resolver is the root resolver; it holds the domain services.
+type Resolver struct{ Deps }
+
+// New returns the executable schema configuration with resolvers and
+// directives installed.
+func New(d Deps) graph.Config {
+	c := graph.Config{Resolvers: &Resolver{d}}
+	c.Directives.HasScope = hasScope
+	return c
+}
+
+// hasScope refuses the field unless the caller's token carries the scope.
+func hasScope(ctx context.Context, _ any, next graphql.Resolver, scope string) (any, error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return nil, errs.New(errs.Unauthenticated, "missing bearer token")
+	}
+	if err := p.Require(auth.Scope(scope)); err != nil {
+		return nil, err
+	}
+	return next(ctx)
+}
+
+// principal returns the caller; the directive has already checked it exists.
+func principal(ctx context.Context) auth.Principal {
+	p, _ := auth.FromContext(ctx)
+	return p
+}
+
+// ws returns the caller's workspace.
+func ws(ctx context.Context) auth.Workspace { return principal(ctx).Workspace }
+
+// ProfileTopic is the pubsub topic of a workspace's profile changes.
+func ProfileTopic(w auth.Workspace) string { return "profiles/" + string(w) }

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/config"
+	"github.com/cdp-dev/cdp/internal/server"
+	"github.com/cdp-dev/cdp/internal/store"
+)
+
+// serve starts the API and blocks until ctx ends.
+func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("serve takes no arguments; configure it with environment variables (see README)")
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(os.Stderr, cfg.LogFormat, cfg.LogLevel)
+	log.Info("starting", "config", cfg)
+	secret, err := signingSecret(cfg)
+	if err != nil {
+		return err
+	}
+	verifier, err := auth.NewVerifier(ctx, auth.Options{Secret: secret, JWKSURL: cfg.JWKSURL, Issuer: cfg.JWTIssuer})
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, store.Options{URI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.Database, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(context.Background()); err != nil {
+			log.Warn("close store", "err", err)
+		}
+	}()
+	app, err := server.New(ctx, server.Deps{Config: cfg, Logger: log, Store: st, Verifier: verifier})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "cdp is serving GraphQL on http://%s/graphql\n", ln.Addr())
+	if secret != nil && !cfg.Production() {
+		tok, err := auth.Mint(secret, auth.MintOptions{Workspace: "dev", Scopes: auth.AllScopes(), Subject: "dev", TTL: 24 * time.Hour, Issuer: cfg.JWTIssuer})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "development token (workspace dev, all scopes, 24h):\n%s\n", tok)
+	}
+	err = app.Serve(ctx, ln, cfg.ShutdownGrace)
+	log.Info("stopped")
+	return err
+}
+
+// signingSecret is the HS256 secret: CDP_JWT_SECRET, or in development the
+// one generated once and kept in the data directory. With JWKS there is none.
+func signingSecret(cfg config.Config) ([]byte, error) {
+	switch {
+	case cfg.JWKSURL != "":
+		return nil, nil
+	case cfg.JWTSecret != "":
+		return []byte(cfg.JWTSecret), nil
+	case cfg.Production():
+		return nil, errors.New("production needs CDP_JWT_SECRET or CDP_JWKS_URL")
+	default:
+		return auth.DevSecret(cfg.DataDir)
+	}
+}
