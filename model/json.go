@@ -4,8 +4,9 @@ package model
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
+
+	"github.com/cdp-dev/cdp/internal/errs"
 )
 
 // JSON is a free-form JSON object (traits, properties).
@@ -21,7 +22,7 @@ func (j *JSON) UnmarshalGQL(v any) error {
 		*j = nil
 		return nil
 	default:
-		return fmt.Errorf("JSON must be an object, got %T", v)
+		return errs.Newf(errs.BadInput, "JSON must be an object, got %s", kind(v))
 	}
 }
 
@@ -37,4 +38,17 @@ func (j JSON) MarshalGQL(w io.Writer) {
 		return
 	}
 	_, _ = w.Write(b)
+}
+
+func kind(v any) string {
+	switch v.(type) {
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	default:
+		return "a number"
+	}
 }

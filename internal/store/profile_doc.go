@@ -10,17 +10,17 @@ import (
 )
 
 type profileDoc struct {
-	ID         string               `bson:"_id"`
-	Workspace  string               `bson:"workspace"`
-	Traits     map[string]any       `bson:"traits"`
-	TraitTimes []traitTimeDoc         `bson:"traitTimes,omitempty"`
-	Identities []identityRecDoc     `bson:"identities"`
-	Consent    []consentDoc         `bson:"consent"`
-	Computed   computedDoc          `bson:"computed"`
-	MergedInto string               `bson:"mergedInto,omitempty"`
-	Version    int64                `bson:"version"`
-	CreatedAt  time.Time            `bson:"createdAt"`
-	UpdatedAt  time.Time            `bson:"updatedAt"`
+	ID         string           `bson:"_id"`
+	Workspace  string           `bson:"workspace"`
+	Traits     map[string]any   `bson:"traits"`
+	TraitTimes []traitTimeDoc   `bson:"traitTimes,omitempty"`
+	Identities []identityRecDoc `bson:"identities"`
+	Consent    []consentDoc     `bson:"consent"`
+	Computed   computedDoc      `bson:"computed"`
+	MergedInto string           `bson:"mergedInto,omitempty"`
+	Version    int64            `bson:"version"`
+	CreatedAt  time.Time        `bson:"createdAt"`
+	UpdatedAt  time.Time        `bson:"updatedAt"`
 }
 
 // traitTimeDoc records when a trait path was last set. Paths contain dots,
@@ -39,11 +39,11 @@ type identityRecDoc struct {
 }
 
 type consentDoc struct {
-	Channel   string              `bson:"channel"`
-	Purpose   string              `bson:"purpose"`
-	Granted   bool                `bson:"granted"`
-	Source    string              `bson:"source,omitempty"`
-	UpdatedAt time.Time           `bson:"updatedAt"`
+	Channel   string             `bson:"channel"`
+	Purpose   string             `bson:"purpose"`
+	Granted   bool               `bson:"granted"`
+	Source    string             `bson:"source,omitempty"`
+	UpdatedAt time.Time          `bson:"updatedAt"`
 	History   []consentChangeDoc `bson:"history"`
 }
 
