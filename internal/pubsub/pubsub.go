@@ -21,10 +21,14 @@ type Bus struct {
 	mu     sync.Mutex
 	subs   map[string]map[chan any]struct{}
 	closed bool
+	// changed is closed and replaced whenever a subscription is added.
+	changed chan struct{}
 }
 
 // New returns an empty bus.
-func New() *Bus { return &Bus{subs: map[string]map[chan any]struct{}{}} }
+func New() *Bus {
+	return &Bus{subs: map[string]map[chan any]struct{}{}, changed: make(chan struct{})}
+}
 
 // Subscribe returns a channel of the topic's messages. It is closed when ctx
 // ends, when the subscriber falls Buffer messages behind, or when the bus closes.
@@ -39,6 +43,8 @@ func (b *Bus) Subscribe(ctx context.Context, topic string) (<-chan any, error) {
 		b.subs[topic] = map[chan any]struct{}{}
 	}
 	b.subs[topic][ch] = struct{}{}
+	close(b.changed)
+	b.changed = make(chan struct{})
 	go func() {
 		<-ctx.Done()
 		b.drop(topic, ch)
@@ -87,4 +93,24 @@ func (b *Bus) dropLocked(topic string, ch chan any) {
 		delete(b.subs, topic)
 	}
 	close(ch)
+}
+
+// Wait blocks until at least n subscriptions are live or ctx ends.
+func (b *Bus) Wait(ctx context.Context, n int) error {
+	for {
+		b.mu.Lock()
+		live, changed := 0, b.changed
+		for _, chans := range b.subs {
+			live += len(chans)
+		}
+		b.mu.Unlock()
+		if live >= n {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }

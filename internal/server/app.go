@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,6 +33,7 @@ type App struct {
 	metrics  *metrics
 	events   *event.Service
 	handler  http.Handler
+	streams  sync.WaitGroup // live subscription streams
 }
 
 // Deps are what an App is built from.
@@ -88,3 +90,6 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 
 // newID returns a time-ordered profile id.
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// WaitSubscribers blocks until at least n subscriptions are live or ctx ends.
+func (a *App) WaitSubscribers(ctx context.Context, n int) error { return a.bus.Wait(ctx, n) }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -86,5 +87,17 @@ func (a *App) aroundOperation(ctx context.Context, next graphql.OperationHandler
 		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: "missing bearer token",
 			Extensions: withCode(nil, errs.Unauthenticated)}}})
 	}
-	return next(ctx)
+	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+		return next(ctx)
+	}
+	a.streams.Add(1)
+	var once sync.Once
+	h := next(ctx)
+	return func(ctx context.Context) *graphql.Response {
+		r := h(ctx)
+		if r == nil {
+			once.Do(a.streams.Done)
+		}
+		return r
+	}
 }

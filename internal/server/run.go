@@ -32,9 +32,26 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, grace time.Duration) e
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	err := srv.Shutdown(sctx)
+	a.drainStreams(sctx)
 	cancelBase() // closes hijacked websockets with a normal closure
 	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 		return serr
 	}
 	return err
+}
+
+// streamDrain is how long a finished stream gets to write its final
+// "complete" message before its websocket is closed.
+const streamDrain = 100 * time.Millisecond
+
+// drainStreams waits until every subscription stream has ended (or ctx ends),
+// then briefly for their final messages to be written.
+func (a *App) drainStreams(ctx context.Context) {
+	done := make(chan struct{})
+	go func() { a.streams.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	time.Sleep(streamDrain)
 }

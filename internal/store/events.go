@@ -166,10 +166,20 @@ func (x Events) Stats(ctx context.Context, ws auth.Workspace, profileID string) 
 			st.Last = &t
 		}
 	}
-	res := x.c().Distinct(ctx, "channel", q)
-	var channels []string
-	if err := res.Decode(&channels); err != nil {
+	// Raw, unlike DistinctResult.Decode, reports the command's error.
+	raw, err := x.c().Distinct(ctx, "channel", q).Raw()
+	if err != nil {
 		return st, fmt.Errorf("event channels: %w", err)
+	}
+	vals, err := raw.Values()
+	if err != nil {
+		return st, fmt.Errorf("event channels: %w", err)
+	}
+	var channels []string
+	for _, v := range vals {
+		if c, ok := v.StringValueOK(); ok {
+			channels = append(channels, c)
+		}
 	}
 	st.Channels = sortedNonEmpty(channels)
 	return st, nil

@@ -17,26 +17,59 @@ const (
 	colWorkspaces = "workspaces"
 )
 
-var indexes = map[string][]mongo.IndexModel{
+// index is one index the queries rely on.
+type index struct {
+	name string
+	keys bson.D
+}
+
+var indexes = map[string][]index{
 	colProfiles: {
-		{Keys: bson.D{{Key: "workspace", Value: 1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("ws_id")},
-		{Keys: bson.D{{Key: "workspace", Value: 1}, {Key: "identities.type", Value: 1}}, Options: options.Index().SetName("ws_idtype")},
+		{"ws_id", bson.D{{Key: "workspace", Value: 1}, {Key: "_id", Value: 1}}},
+		{"ws_idtype", bson.D{{Key: "workspace", Value: 1}, {Key: "identities.type", Value: 1}}},
 	},
 	colIdentities: {
-		{Keys: bson.D{{Key: "workspace", Value: 1}, {Key: "profileId", Value: 1}}, Options: options.Index().SetName("ws_profile")},
+		{"ws_profile", bson.D{{Key: "workspace", Value: 1}, {Key: "profileId", Value: 1}}},
 	},
 	colEvents: {
-		{Keys: bson.D{{Key: "workspace", Value: 1}, {Key: "profileId", Value: 1}, {Key: "timestamp", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("ws_profile_ts")},
-		{Keys: bson.D{{Key: "applied", Value: 1}}, Options: options.Index().SetName("applied")},
+		{"ws_profile_ts", bson.D{{Key: "workspace", Value: 1}, {Key: "profileId", Value: 1}, {Key: "timestamp", Value: -1}, {Key: "_id", Value: -1}}},
+		{"applied", bson.D{{Key: "applied", Value: 1}}},
 	},
 }
 
-// EnsureIndexes creates the indexes the queries need. It is idempotent.
+// EnsureIndexes creates the indexes the queries need that do not exist yet.
+// It is idempotent. (FerretDB v1 fails on re-creating an existing compound
+// index, so existing names are skipped rather than re-sent.)
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	for coll, models := range indexes {
-		if _, err := s.coll(coll).Indexes().CreateMany(ctx, models); err != nil {
+		have, err := s.indexNames(ctx, coll)
+		if err != nil {
+			return err
+		}
+		var missing []mongo.IndexModel
+		for _, ix := range models {
+			if !have[ix.name] {
+				missing = append(missing, mongo.IndexModel{Keys: ix.keys, Options: options.Index().SetName(ix.name)})
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		if _, err := s.coll(coll).Indexes().CreateMany(ctx, missing); err != nil {
 			return fmt.Errorf("create indexes on %s: %w", coll, err)
 		}
 	}
 	return nil
+}
+
+func (s *Store) indexNames(ctx context.Context, coll string) (map[string]bool, error) {
+	specs, err := s.coll(coll).Indexes().ListSpecifications(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list indexes on %s: %w", coll, err)
+	}
+	out := map[string]bool{}
+	for _, sp := range specs {
+		out[sp.Name] = true
+	}
+	return out, nil
 }

@@ -43,8 +43,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.embedded, uri = e, e.URI()
 	}
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).
-		SetBSONOptions(&options.BSONOptions{DefaultDocumentMap: true}).
-		SetTimeout(30 * time.Second))
+		// No client-wide timeout: it adds maxTimeMS to every command, which
+		// FerretDB's distinct refuses. Callers bound work with contexts.
+		SetBSONOptions(&options.BSONOptions{DefaultDocumentMap: true}))
 	if err != nil {
 		s.stopEmbedded()
 		return nil, fmt.Errorf("connect to mongodb: %w", err)
