@@ -62,6 +62,14 @@ type ComplexityRoot struct {
 		Source  func(childComplexity int) int
 	}
 
+	DeletionReport struct {
+		AuditRecordsScrubbed func(childComplexity int) int
+		EventsDeleted        func(childComplexity int) int
+		IdentitiesDeleted    func(childComplexity int) int
+		ProfileID            func(childComplexity int) int
+		ProfilesDeleted      func(childComplexity int) int
+	}
+
 	Event struct {
 		Channel    func(childComplexity int) int
 		ID         func(childComplexity int) int
@@ -87,6 +95,7 @@ type ComplexityRoot struct {
 		Created          func(childComplexity int) int
 		MergedProfileIds func(childComplexity int) int
 		Profile          func(childComplexity int) int
+		Warnings         func(childComplexity int) int
 	}
 
 	Identity struct {
@@ -97,18 +106,73 @@ type ComplexityRoot struct {
 		Value     func(childComplexity int) int
 	}
 
+	IdentityConflict struct {
+		At                func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Identities        func(childComplexity int) int
+		ProfileIds        func(childComplexity int) int
+		ResolvedProfileID func(childComplexity int) int
+		Type              func(childComplexity int) int
+	}
+
+	IdentityConflictConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	IdentityConflictEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	IdentityRef struct {
+		Type  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	IdentityRule struct {
+		BlockedValues func(childComplexity int) int
+		MaxPerProfile func(childComplexity int) int
+		Priority      func(childComplexity int) int
+		Type          func(childComplexity int) int
+	}
+
 	ItemError struct {
 		Code    func(childComplexity int) int
 		Index   func(childComplexity int) int
 		Message func(childComplexity int) int
 	}
 
+	ItemWarning struct {
+		Code       func(childComplexity int) int
+		ConflictID func(childComplexity int) int
+		Index      func(childComplexity int) int
+		Message    func(childComplexity int) int
+	}
+
+	MergeRecord struct {
+		AbsorbedIds func(childComplexity int) int
+		Actor       func(childComplexity int) int
+		At          func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Identifiers func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		Rule        func(childComplexity int) int
+		SurvivorID  func(childComplexity int) int
+		UndoneAt    func(childComplexity int) int
+	}
+
 	Mutation struct {
-		Identify        func(childComplexity int, input model.IdentifyInput) int
-		SetConsent      func(childComplexity int, profileID string, channel string, granted bool, purpose *string, source *string) int
-		TrackEvents     func(childComplexity int, events []*model.EventInput) int
-		UpdateWorkspace func(childComplexity int, input model.WorkspaceInput) int
-		UpsertProfiles  func(childComplexity int, inputs []*model.IdentifyInput) int
+		DeleteProfile    func(childComplexity int, id string) int
+		Identify         func(childComplexity int, input model.IdentifyInput) int
+		MergeProfiles    func(childComplexity int, survivorID string, profileIds []string, reason *string) int
+		SetConsent       func(childComplexity int, profileID string, channel string, granted bool, purpose *string, source *string) int
+		SetIdentityRules func(childComplexity int, rules []*model.IdentityRuleInput) int
+		TrackEvents      func(childComplexity int, events []*model.EventInput) int
+		UnmergeProfile   func(childComplexity int, mergeID string) int
+		UpdateWorkspace  func(childComplexity int, input model.WorkspaceInput) int
+		UpsertProfiles   func(childComplexity int, inputs []*model.IdentifyInput) int
 	}
 
 	PageInfo struct {
@@ -146,7 +210,10 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		IdentityConflicts func(childComplexity int, first *int, after *string) int
+		IdentityRules     func(childComplexity int) int
 		Me                func(childComplexity int) int
+		MergeHistory      func(childComplexity int, profileID string) int
 		Profile           func(childComplexity int, id string) int
 		ProfileByIdentity func(childComplexity int, typeArg string, value string) int
 		Profiles          func(childComplexity int, first *int, after *string, filter *model.ProfileFilter) int
@@ -161,6 +228,14 @@ type ComplexityRoot struct {
 		Accepted   func(childComplexity int) int
 		Duplicates func(childComplexity int) int
 		Errors     func(childComplexity int) int
+		Warnings   func(childComplexity int) int
+	}
+
+	Warning struct {
+		Code       func(childComplexity int) int
+		ConflictID func(childComplexity int) int
+		Identity   func(childComplexity int) int
+		Message    func(childComplexity int) int
 	}
 
 	Workspace struct {
@@ -179,6 +254,10 @@ type MutationResolver interface {
 	TrackEvents(ctx context.Context, events []*model.EventInput) (*model.TrackEventsPayload, error)
 	SetConsent(ctx context.Context, profileID string, channel string, granted bool, purpose *string, source *string) (*model.Profile, error)
 	UpdateWorkspace(ctx context.Context, input model.WorkspaceInput) (*model.Workspace, error)
+	SetIdentityRules(ctx context.Context, rules []*model.IdentityRuleInput) ([]*model.IdentityRule, error)
+	MergeProfiles(ctx context.Context, survivorID string, profileIds []string, reason *string) (*model.Profile, error)
+	UnmergeProfile(ctx context.Context, mergeID string) ([]*model.Profile, error)
+	DeleteProfile(ctx context.Context, id string) (*model.DeletionReport, error)
 }
 type ProfileResolver interface {
 	Events(ctx context.Context, obj *model.Profile, first *int, after *string, types []string) (*model.EventConnection, error)
@@ -189,6 +268,9 @@ type QueryResolver interface {
 	Profiles(ctx context.Context, first *int, after *string, filter *model.ProfileFilter) (*model.ProfileConnection, error)
 	Me(ctx context.Context) (*model.Profile, error)
 	Workspace(ctx context.Context) (*model.Workspace, error)
+	IdentityRules(ctx context.Context) ([]*model.IdentityRule, error)
+	IdentityConflicts(ctx context.Context, first *int, after *string) (*model.IdentityConflictConnection, error)
+	MergeHistory(ctx context.Context, profileID string) ([]*model.MergeRecord, error)
 }
 type SubscriptionResolver interface {
 	ProfileUpdated(ctx context.Context, id *string) (<-chan *model.ProfileUpdate, error)
@@ -293,6 +375,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ConsentChange.Source(childComplexity), true
 
+	case "DeletionReport.auditRecordsScrubbed":
+		if e.ComplexityRoot.DeletionReport.AuditRecordsScrubbed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletionReport.AuditRecordsScrubbed(childComplexity), true
+	case "DeletionReport.eventsDeleted":
+		if e.ComplexityRoot.DeletionReport.EventsDeleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletionReport.EventsDeleted(childComplexity), true
+	case "DeletionReport.identitiesDeleted":
+		if e.ComplexityRoot.DeletionReport.IdentitiesDeleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletionReport.IdentitiesDeleted(childComplexity), true
+	case "DeletionReport.profileId":
+		if e.ComplexityRoot.DeletionReport.ProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletionReport.ProfileID(childComplexity), true
+	case "DeletionReport.profilesDeleted":
+		if e.ComplexityRoot.DeletionReport.ProfilesDeleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletionReport.ProfilesDeleted(childComplexity), true
+
 	case "Event.channel":
 		if e.ComplexityRoot.Event.Channel == nil {
 			break
@@ -386,6 +499,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IdentifyPayload.Profile(childComplexity), true
+	case "IdentifyPayload.warnings":
+		if e.ComplexityRoot.IdentifyPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentifyPayload.Warnings(childComplexity), true
 
 	case "Identity.firstSeen":
 		if e.ComplexityRoot.Identity.FirstSeen == nil {
@@ -418,6 +537,113 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Identity.Value(childComplexity), true
 
+	case "IdentityConflict.at":
+		if e.ComplexityRoot.IdentityConflict.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityConflict.At(childComplexity), true
+	case "IdentityConflict.id":
+		if e.ComplexityRoot.IdentityConflict.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityConflict.ID(childComplexity), true
+	case "IdentityConflict.identities":
+		if e.ComplexityRoot.IdentityConflict.Identities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityConflict.Identities(childComplexity), true
+	case "IdentityConflict.profileIds":
+		if e.ComplexityRoot.IdentityConflict.ProfileIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityConflict.ProfileIds(childComplexity), true
+	case "IdentityConflict.resolvedProfileId":
+		if e.ComplexityRoot.IdentityConflict.ResolvedProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityConflict.ResolvedProfileID(childComplexity), true
+	case "IdentityConflict.type":
+		if e.ComplexityRoot.IdentityConflict.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityConflict.Type(childComplexity), true
+
+	case "IdentityConflictConnection.edges":
+		if e.ComplexityRoot.IdentityConflictConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityConflictConnection.Edges(childComplexity), true
+	case "IdentityConflictConnection.pageInfo":
+		if e.ComplexityRoot.IdentityConflictConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityConflictConnection.PageInfo(childComplexity), true
+	case "IdentityConflictConnection.totalCount":
+		if e.ComplexityRoot.IdentityConflictConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityConflictConnection.TotalCount(childComplexity), true
+
+	case "IdentityConflictEdge.cursor":
+		if e.ComplexityRoot.IdentityConflictEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityConflictEdge.Cursor(childComplexity), true
+	case "IdentityConflictEdge.node":
+		if e.ComplexityRoot.IdentityConflictEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityConflictEdge.Node(childComplexity), true
+
+	case "IdentityRef.type":
+		if e.ComplexityRoot.IdentityRef.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityRef.Type(childComplexity), true
+	case "IdentityRef.value":
+		if e.ComplexityRoot.IdentityRef.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityRef.Value(childComplexity), true
+
+	case "IdentityRule.blockedValues":
+		if e.ComplexityRoot.IdentityRule.BlockedValues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityRule.BlockedValues(childComplexity), true
+	case "IdentityRule.maxPerProfile":
+		if e.ComplexityRoot.IdentityRule.MaxPerProfile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityRule.MaxPerProfile(childComplexity), true
+	case "IdentityRule.priority":
+		if e.ComplexityRoot.IdentityRule.Priority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityRule.Priority(childComplexity), true
+	case "IdentityRule.type":
+		if e.ComplexityRoot.IdentityRule.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityRule.Type(childComplexity), true
+
 	case "ItemError.code":
 		if e.ComplexityRoot.ItemError.Code == nil {
 			break
@@ -437,6 +663,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ItemError.Message(childComplexity), true
 
+	case "ItemWarning.code":
+		if e.ComplexityRoot.ItemWarning.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemWarning.Code(childComplexity), true
+	case "ItemWarning.conflictId":
+		if e.ComplexityRoot.ItemWarning.ConflictID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemWarning.ConflictID(childComplexity), true
+	case "ItemWarning.index":
+		if e.ComplexityRoot.ItemWarning.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemWarning.Index(childComplexity), true
+	case "ItemWarning.message":
+		if e.ComplexityRoot.ItemWarning.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemWarning.Message(childComplexity), true
+
+	case "MergeRecord.absorbedIds":
+		if e.ComplexityRoot.MergeRecord.AbsorbedIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRecord.AbsorbedIds(childComplexity), true
+	case "MergeRecord.actor":
+		if e.ComplexityRoot.MergeRecord.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRecord.Actor(childComplexity), true
+	case "MergeRecord.at":
+		if e.ComplexityRoot.MergeRecord.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRecord.At(childComplexity), true
+	case "MergeRecord.id":
+		if e.ComplexityRoot.MergeRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRecord.ID(childComplexity), true
+	case "MergeRecord.identifiers":
+		if e.ComplexityRoot.MergeRecord.Identifiers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRecord.Identifiers(childComplexity), true
+	case "MergeRecord.reason":
+		if e.ComplexityRoot.MergeRecord.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRecord.Reason(childComplexity), true
+	case "MergeRecord.rule":
+		if e.ComplexityRoot.MergeRecord.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRecord.Rule(childComplexity), true
+	case "MergeRecord.survivorId":
+		if e.ComplexityRoot.MergeRecord.SurvivorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRecord.SurvivorID(childComplexity), true
+	case "MergeRecord.undoneAt":
+		if e.ComplexityRoot.MergeRecord.UndoneAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRecord.UndoneAt(childComplexity), true
+
+	case "Mutation.deleteProfile":
+		if e.ComplexityRoot.Mutation.DeleteProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteProfile(childComplexity, args["id"].(string)), true
 	case "Mutation.identify":
 		if e.ComplexityRoot.Mutation.Identify == nil {
 			break
@@ -448,6 +765,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Identify(childComplexity, args["input"].(model.IdentifyInput)), true
+	case "Mutation.mergeProfiles":
+		if e.ComplexityRoot.Mutation.MergeProfiles == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeProfiles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeProfiles(childComplexity, args["survivorId"].(string), args["profileIds"].([]string), args["reason"].(*string)), true
 	case "Mutation.setConsent":
 		if e.ComplexityRoot.Mutation.SetConsent == nil {
 			break
@@ -459,6 +787,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetConsent(childComplexity, args["profileId"].(string), args["channel"].(string), args["granted"].(bool), args["purpose"].(*string), args["source"].(*string)), true
+	case "Mutation.setIdentityRules":
+		if e.ComplexityRoot.Mutation.SetIdentityRules == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setIdentityRules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetIdentityRules(childComplexity, args["rules"].([]*model.IdentityRuleInput)), true
 	case "Mutation.trackEvents":
 		if e.ComplexityRoot.Mutation.TrackEvents == nil {
 			break
@@ -470,6 +809,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TrackEvents(childComplexity, args["events"].([]*model.EventInput)), true
+	case "Mutation.unmergeProfile":
+		if e.ComplexityRoot.Mutation.UnmergeProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unmergeProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnmergeProfile(childComplexity, args["mergeId"].(string)), true
 	case "Mutation.updateWorkspace":
 		if e.ComplexityRoot.Mutation.UpdateWorkspace == nil {
 			break
@@ -617,12 +967,41 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProfileUpdate.Reason(childComplexity), true
 
+	case "Query.identityConflicts":
+		if e.ComplexityRoot.Query.IdentityConflicts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_identityConflicts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IdentityConflicts(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.identityRules":
+		if e.ComplexityRoot.Query.IdentityRules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.IdentityRules(childComplexity), true
+
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.mergeHistory":
+		if e.ComplexityRoot.Query.MergeHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_mergeHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MergeHistory(childComplexity, args["profileId"].(string)), true
 	case "Query.profile":
 		if e.ComplexityRoot.Query.Profile == nil {
 			break
@@ -693,6 +1072,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrackEventsPayload.Errors(childComplexity), true
+	case "TrackEventsPayload.warnings":
+		if e.ComplexityRoot.TrackEventsPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrackEventsPayload.Warnings(childComplexity), true
+
+	case "Warning.code":
+		if e.ComplexityRoot.Warning.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Code(childComplexity), true
+	case "Warning.conflictId":
+		if e.ComplexityRoot.Warning.ConflictID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.ConflictID(childComplexity), true
+	case "Warning.identity":
+		if e.ComplexityRoot.Warning.Identity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Identity(childComplexity), true
+	case "Warning.message":
+		if e.ComplexityRoot.Warning.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Warning.Message(childComplexity), true
 
 	case "Workspace.defaultRegion":
 		if e.ComplexityRoot.Workspace.DefaultRegion == nil {
@@ -719,6 +1129,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EventInput", ec.unmarshalInputEventInput),
 			graphql.NewInputUnmarshaler("IdentifyInput", ec.unmarshalInputIdentifyInput),
 			graphql.NewInputUnmarshaler("IdentityInput", ec.unmarshalInputIdentityInput),
+			graphql.NewInputUnmarshaler("IdentityRuleInput", ec.unmarshalInputIdentityRuleInput),
 			graphql.NewInputUnmarshaler("ProfileFilter", ec.unmarshalInputProfileFilter),
 			graphql.NewInputUnmarshaler("TraitFilter", ec.unmarshalInputTraitFilter),
 			graphql.NewInputUnmarshaler("WorkspaceInput", ec.unmarshalInputWorkspaceInput),
@@ -840,6 +1251,12 @@ type Query {
   me: Profile @hasScope(scope: "me")
   "The workspace's settings."
   workspace: Workspace! @hasScope(scope: "profiles:read")
+  "The identity rules in force: every built-in type and every configured custom type, by descending priority."
+  identityRules: [IdentityRule!]! @hasScope(scope: "profiles:read")
+  "Merges that were refused because they would break a rule, newest first."
+  identityConflicts(first: Int = 20, after: String): IdentityConflictConnection! @hasScope(scope: "profiles:read")
+  "Every merge that involved the profile (as survivor or absorbed), newest first."
+  mergeHistory(profileId: ID!): [MergeRecord!]! @hasScope(scope: "profiles:read")
 }
 
 type Mutation {
@@ -853,6 +1270,14 @@ type Mutation {
   setConsent(profileId: ID!, channel: String!, granted: Boolean!, purpose: String, source: String): Profile! @hasScope(scope: "profiles:write")
   "Changes the workspace's settings."
   updateWorkspace(input: WorkspaceInput!): Workspace! @hasScope(scope: "admin")
+  "Replaces the rules of the listed identifier types; other types keep theirs. Returns every rule in force."
+  setIdentityRules(rules: [IdentityRuleInput!]!): [IdentityRule!]! @hasScope(scope: "admin")
+  "Merges profiles into the survivor, as identity resolution would, but by hand. Identity limits still apply."
+  mergeProfiles(survivorId: ID!, profileIds: [ID!]!, reason: String): Profile! @hasScope(scope: "profiles:write")
+  "Undoes a merge: the absorbed profiles come back with their own identifiers, traits and events."
+  unmergeProfile(mergeId: ID!): [Profile!]! @hasScope(scope: "profiles:write")
+  "Erases a profile and everything derived from it (the right to be forgotten)."
+  deleteProfile(id: ID!): DeletionReport! @hasScope(scope: "profiles:delete")
 }
 
 type Subscription {
@@ -883,6 +1308,25 @@ type IdentifyPayload {
   created: Boolean!
   "Profiles absorbed into this one by the request."
   mergedProfileIds: [ID!]!
+  "What the request could not do as asked: blocked identifiers, refused merges."
+  warnings: [Warning!]!
+}
+
+"Something a request could not do as asked, while the rest of it succeeded."
+type Warning {
+  "IDENTIFIER_BLOCKED: the identifier is on the blocked list and was ignored. MERGE_REFUSED: merging would break an identity limit; see conflictId. IDENTIFIER_NOT_ATTACHED: attaching it would break its type's limit."
+  code: String!
+  message: String!
+  identity: IdentityRef
+  conflictId: ID
+}
+
+"A warning about one item of a batch."
+type ItemWarning {
+  index: Int!
+  code: String!
+  message: String!
+  conflictId: ID
 }
 
 input EventInput {
@@ -901,6 +1345,7 @@ type TrackEventsPayload {
   accepted: Int!
   duplicates: Int!
   errors: [ItemError!]!
+  warnings: [ItemWarning!]!
 }
 
 "A rejected item of a batch."
@@ -1022,6 +1467,81 @@ type Workspace {
 input WorkspaceInput {
   defaultRegion: String
 }
+
+"A workspace's policy for one identifier type."
+type IdentityRule {
+  type: String!
+  "Which identifier decides the survivor of a merge: higher wins; ties go to the oldest profile."
+  priority: Int!
+  "How many identifiers of the type one profile may hold; 0 means unlimited."
+  maxPerProfile: Int!
+  "Values never attached nor merged on (compared case-insensitively)."
+  blockedValues: [String!]!
+}
+
+input IdentityRuleInput {
+  type: String!
+  priority: Int!
+  maxPerProfile: Int!
+  blockedValues: [String!]!
+}
+
+"A merge that was refused because it would break an identity rule; the profiles stayed apart."
+type IdentityConflict {
+  id: ID!
+  profileIds: [ID!]!
+  "The identifiers that would have joined the profiles (empty once one of the profiles was erased)."
+  identities: [IdentityRef!]!
+  "The identifier type whose maxPerProfile the merge would break."
+  type: String!
+  "The profile the request's data went to instead."
+  resolvedProfileId: ID!
+  at: Time!
+}
+
+type IdentityConflictConnection {
+  edges: [IdentityConflictEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type IdentityConflictEdge {
+  node: IdentityConflict!
+  cursor: String!
+}
+
+"The audit record of a merge."
+type MergeRecord {
+  id: ID!
+  survivorId: ID!
+  absorbedIds: [ID!]!
+  "The identifiers that caused the merge (empty for manual merges and after erasure)."
+  identifiers: [IdentityRef!]!
+  "Why it was allowed: ` + "`" + `shared-identifier` + "`" + ` or ` + "`" + `manual` + "`" + `."
+  rule: String!
+  "The subject of the token that caused it."
+  actor: String!
+  reason: String
+  at: Time!
+  undoneAt: Time
+}
+
+"What an erasure removed."
+type DeletionReport {
+  profileId: ID!
+  "The profile and the profiles merged into it."
+  profilesDeleted: Int!
+  identitiesDeleted: Int!
+  eventsDeleted: Int!
+  "Merge records and conflicts stripped down to ids."
+  auditRecordsScrubbed: Int!
+}
+
+"An identifier: a type and a normalized value."
+type IdentityRef {
+  type: String!
+  value: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1074,6 +1594,22 @@ func (ec *executionContext) childFields_ConsentChange(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ConsentChange", field.Name)
 }
 
+func (ec *executionContext) childFields_DeletionReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "profileId":
+		return ec.fieldContext_DeletionReport_profileId(ctx, field)
+	case "profilesDeleted":
+		return ec.fieldContext_DeletionReport_profilesDeleted(ctx, field)
+	case "identitiesDeleted":
+		return ec.fieldContext_DeletionReport_identitiesDeleted(ctx, field)
+	case "eventsDeleted":
+		return ec.fieldContext_DeletionReport_eventsDeleted(ctx, field)
+	case "auditRecordsScrubbed":
+		return ec.fieldContext_DeletionReport_auditRecordsScrubbed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletionReport", field.Name)
+}
+
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1124,6 +1660,8 @@ func (ec *executionContext) childFields_IdentifyPayload(ctx context.Context, fie
 		return ec.fieldContext_IdentifyPayload_created(ctx, field)
 	case "mergedProfileIds":
 		return ec.fieldContext_IdentifyPayload_mergedProfileIds(ctx, field)
+	case "warnings":
+		return ec.fieldContext_IdentifyPayload_warnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IdentifyPayload", field.Name)
 }
@@ -1144,6 +1682,70 @@ func (ec *executionContext) childFields_Identity(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Identity", field.Name)
 }
 
+func (ec *executionContext) childFields_IdentityConflict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_IdentityConflict_id(ctx, field)
+	case "profileIds":
+		return ec.fieldContext_IdentityConflict_profileIds(ctx, field)
+	case "identities":
+		return ec.fieldContext_IdentityConflict_identities(ctx, field)
+	case "type":
+		return ec.fieldContext_IdentityConflict_type(ctx, field)
+	case "resolvedProfileId":
+		return ec.fieldContext_IdentityConflict_resolvedProfileId(ctx, field)
+	case "at":
+		return ec.fieldContext_IdentityConflict_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IdentityConflict", field.Name)
+}
+
+func (ec *executionContext) childFields_IdentityConflictConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_IdentityConflictConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_IdentityConflictConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_IdentityConflictConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IdentityConflictConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_IdentityConflictEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_IdentityConflictEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_IdentityConflictEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IdentityConflictEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_IdentityRef(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_IdentityRef_type(ctx, field)
+	case "value":
+		return ec.fieldContext_IdentityRef_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IdentityRef", field.Name)
+}
+
+func (ec *executionContext) childFields_IdentityRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_IdentityRule_type(ctx, field)
+	case "priority":
+		return ec.fieldContext_IdentityRule_priority(ctx, field)
+	case "maxPerProfile":
+		return ec.fieldContext_IdentityRule_maxPerProfile(ctx, field)
+	case "blockedValues":
+		return ec.fieldContext_IdentityRule_blockedValues(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IdentityRule", field.Name)
+}
+
 func (ec *executionContext) childFields_ItemError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "index":
@@ -1154,6 +1756,44 @@ func (ec *executionContext) childFields_ItemError(ctx context.Context, field gra
 		return ec.fieldContext_ItemError_message(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ItemError", field.Name)
+}
+
+func (ec *executionContext) childFields_ItemWarning(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_ItemWarning_index(ctx, field)
+	case "code":
+		return ec.fieldContext_ItemWarning_code(ctx, field)
+	case "message":
+		return ec.fieldContext_ItemWarning_message(ctx, field)
+	case "conflictId":
+		return ec.fieldContext_ItemWarning_conflictId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ItemWarning", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MergeRecord_id(ctx, field)
+	case "survivorId":
+		return ec.fieldContext_MergeRecord_survivorId(ctx, field)
+	case "absorbedIds":
+		return ec.fieldContext_MergeRecord_absorbedIds(ctx, field)
+	case "identifiers":
+		return ec.fieldContext_MergeRecord_identifiers(ctx, field)
+	case "rule":
+		return ec.fieldContext_MergeRecord_rule(ctx, field)
+	case "actor":
+		return ec.fieldContext_MergeRecord_actor(ctx, field)
+	case "reason":
+		return ec.fieldContext_MergeRecord_reason(ctx, field)
+	case "at":
+		return ec.fieldContext_MergeRecord_at(ctx, field)
+	case "undoneAt":
+		return ec.fieldContext_MergeRecord_undoneAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeRecord", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1232,8 +1872,24 @@ func (ec *executionContext) childFields_TrackEventsPayload(ctx context.Context, 
 		return ec.fieldContext_TrackEventsPayload_duplicates(ctx, field)
 	case "errors":
 		return ec.fieldContext_TrackEventsPayload_errors(ctx, field)
+	case "warnings":
+		return ec.fieldContext_TrackEventsPayload_warnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrackEventsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Warning(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_Warning_code(ctx, field)
+	case "message":
+		return ec.fieldContext_Warning_message(ctx, field)
+	case "identity":
+		return ec.fieldContext_Warning_identity(ctx, field)
+	case "conflictId":
+		return ec.fieldContext_Warning_conflictId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Warning", field.Name)
 }
 
 func (ec *executionContext) childFields_Workspace(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1376,6 +2032,20 @@ func (ec *executionContext) dir_hasScope_args(ctx context.Context, rawArgs map[s
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_identify_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1387,6 +2057,36 @@ func (ec *executionContext) field_Mutation_identify_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergeProfiles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "survivorId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["survivorId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "profileIds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileIds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
 	return args, nil
 }
 
@@ -1436,6 +2136,20 @@ func (ec *executionContext) field_Mutation_setConsent_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setIdentityRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "rules",
+		func(ctx context.Context, v any) ([]*model.IdentityRuleInput, error) {
+			return ec.unmarshalNIdentityRuleInput2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRuleInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rules"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_trackEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1447,6 +2161,20 @@ func (ec *executionContext) field_Mutation_trackEvents_args(ctx context.Context,
 		return nil, err
 	}
 	args["events"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unmergeProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "mergeId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mergeId"] = arg0
 	return args, nil
 }
 
@@ -1519,6 +2247,42 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_identityConflicts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_mergeHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
 	return args, nil
 }
 
@@ -1984,6 +2748,121 @@ func (ec *executionContext) fieldContext_ConsentChange_at(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ConsentChange", field, false, false, "Time")
 }
 
+func (ec *executionContext) _DeletionReport_profileId(ctx context.Context, field graphql.CollectedField, obj *model.DeletionReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletionReport_profileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletionReport_profileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletionReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeletionReport_profilesDeleted(ctx context.Context, field graphql.CollectedField, obj *model.DeletionReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletionReport_profilesDeleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfilesDeleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletionReport_profilesDeleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletionReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeletionReport_identitiesDeleted(ctx context.Context, field graphql.CollectedField, obj *model.DeletionReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletionReport_identitiesDeleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IdentitiesDeleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletionReport_identitiesDeleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletionReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeletionReport_eventsDeleted(ctx context.Context, field graphql.CollectedField, obj *model.DeletionReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletionReport_eventsDeleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventsDeleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletionReport_eventsDeleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletionReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeletionReport_auditRecordsScrubbed(ctx context.Context, field graphql.CollectedField, obj *model.DeletionReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletionReport_auditRecordsScrubbed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuditRecordsScrubbed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletionReport_auditRecordsScrubbed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletionReport", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *model.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2365,6 +3244,38 @@ func (ec *executionContext) fieldContext_IdentifyPayload_mergedProfileIds(_ cont
 	return graphql.NewScalarFieldContext("IdentifyPayload", field, false, false, "ID")
 }
 
+func (ec *executionContext) _IdentifyPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.IdentifyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentifyPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+			return ec.marshalNWarning2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentifyPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentifyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Identity_type(ctx context.Context, field graphql.CollectedField, obj *model.Identity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2480,6 +3391,433 @@ func (ec *executionContext) fieldContext_Identity_lastSeen(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Identity", field, false, false, "Time")
 }
 
+func (ec *executionContext) _IdentityConflict_id(ctx context.Context, field graphql.CollectedField, obj *model.IdentityConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityConflict_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityConflict_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityConflict", field, false, false, "ID")
+}
+
+func (ec *executionContext) _IdentityConflict_profileIds(ctx context.Context, field graphql.CollectedField, obj *model.IdentityConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityConflict_profileIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityConflict_profileIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityConflict", field, false, false, "ID")
+}
+
+func (ec *executionContext) _IdentityConflict_identities(ctx context.Context, field graphql.CollectedField, obj *model.IdentityConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityConflict_identities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IdentityRef) graphql.Marshaler {
+			return ec.marshalNIdentityRef2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityConflict_identities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentityConflict",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentityRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IdentityConflict_type(ctx context.Context, field graphql.CollectedField, obj *model.IdentityConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityConflict_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityConflict_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _IdentityConflict_resolvedProfileId(ctx context.Context, field graphql.CollectedField, obj *model.IdentityConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityConflict_resolvedProfileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityConflict_resolvedProfileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityConflict", field, false, false, "ID")
+}
+
+func (ec *executionContext) _IdentityConflict_at(ctx context.Context, field graphql.CollectedField, obj *model.IdentityConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityConflict_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityConflict_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityConflict", field, false, false, "Time")
+}
+
+func (ec *executionContext) _IdentityConflictConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.IdentityConflictConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityConflictConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IdentityConflictEdge) graphql.Marshaler {
+			return ec.marshalNIdentityConflictEdge2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityConflictEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityConflictConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentityConflictConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentityConflictEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IdentityConflictConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.IdentityConflictConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityConflictConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityConflictConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentityConflictConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IdentityConflictConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.IdentityConflictConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityConflictConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityConflictConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityConflictConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IdentityConflictEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.IdentityConflictEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityConflictEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IdentityConflict) graphql.Marshaler {
+			return ec.marshalNIdentityConflict2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityConflict(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityConflictEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentityConflictEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentityConflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IdentityConflictEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.IdentityConflictEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityConflictEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityConflictEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityConflictEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _IdentityRef_type(ctx context.Context, field graphql.CollectedField, obj *model.IdentityRef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityRef_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityRef_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityRef", field, false, false, "String")
+}
+
+func (ec *executionContext) _IdentityRef_value(ctx context.Context, field graphql.CollectedField, obj *model.IdentityRef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityRef_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityRef_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityRef", field, false, false, "String")
+}
+
+func (ec *executionContext) _IdentityRule_type(ctx context.Context, field graphql.CollectedField, obj *model.IdentityRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityRule_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityRule_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _IdentityRule_priority(ctx context.Context, field graphql.CollectedField, obj *model.IdentityRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityRule_priority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Priority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityRule_priority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IdentityRule_maxPerProfile(ctx context.Context, field graphql.CollectedField, obj *model.IdentityRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityRule_maxPerProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxPerProfile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityRule_maxPerProfile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IdentityRule_blockedValues(ctx context.Context, field graphql.CollectedField, obj *model.IdentityRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityRule_blockedValues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BlockedValues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityRule_blockedValues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityRule", field, false, false, "String")
+}
+
 func (ec *executionContext) _ItemError_index(ctx context.Context, field graphql.CollectedField, obj *model.ItemError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2547,6 +3885,314 @@ func (ec *executionContext) _ItemError_message(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_ItemError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ItemError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ItemWarning_index(ctx context.Context, field graphql.CollectedField, obj *model.ItemWarning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemWarning_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemWarning_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ItemWarning", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ItemWarning_code(ctx context.Context, field graphql.CollectedField, obj *model.ItemWarning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemWarning_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemWarning_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ItemWarning", field, false, false, "String")
+}
+
+func (ec *executionContext) _ItemWarning_message(ctx context.Context, field graphql.CollectedField, obj *model.ItemWarning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemWarning_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemWarning_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ItemWarning", field, false, false, "String")
+}
+
+func (ec *executionContext) _ItemWarning_conflictId(ctx context.Context, field graphql.CollectedField, obj *model.ItemWarning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemWarning_conflictId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConflictID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ItemWarning_conflictId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ItemWarning", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MergeRecord_id(ctx context.Context, field graphql.CollectedField, obj *model.MergeRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MergeRecord_survivorId(ctx context.Context, field graphql.CollectedField, obj *model.MergeRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRecord_survivorId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SurvivorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRecord_survivorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MergeRecord_absorbedIds(ctx context.Context, field graphql.CollectedField, obj *model.MergeRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRecord_absorbedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AbsorbedIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRecord_absorbedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MergeRecord_identifiers(ctx context.Context, field graphql.CollectedField, obj *model.MergeRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRecord_identifiers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identifiers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IdentityRef) graphql.Marshaler {
+			return ec.marshalNIdentityRef2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRecord_identifiers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentityRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRecord_rule(ctx context.Context, field graphql.CollectedField, obj *model.MergeRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRecord_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRecord_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRecord_actor(ctx context.Context, field graphql.CollectedField, obj *model.MergeRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRecord_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRecord_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRecord_reason(ctx context.Context, field graphql.CollectedField, obj *model.MergeRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRecord_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRecord_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRecord_at(ctx context.Context, field graphql.CollectedField, obj *model.MergeRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRecord_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRecord_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRecord", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MergeRecord_undoneAt(ctx context.Context, field graphql.CollectedField, obj *model.MergeRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRecord_undoneAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UndoneAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRecord_undoneAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRecord", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Mutation_identify(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -2853,6 +4499,254 @@ func (ec *executionContext) fieldContext_Mutation_updateWorkspace(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateWorkspace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setIdentityRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setIdentityRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetIdentityRules(ctx, fc.Args["rules"].([]*model.IdentityRuleInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "admin")
+				if err != nil {
+					var zeroVal []*model.IdentityRule
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []*model.IdentityRule
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IdentityRule) graphql.Marshaler {
+			return ec.marshalNIdentityRule2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setIdentityRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentityRule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setIdentityRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergeProfiles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergeProfiles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergeProfiles(ctx, fc.Args["survivorId"].(string), fc.Args["profileIds"].([]string), fc.Args["reason"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "profiles:write")
+				if err != nil {
+					var zeroVal *model.Profile
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Profile
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Profile) graphql.Marshaler {
+			return ec.marshalNProfile2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergeProfiles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Profile(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergeProfiles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unmergeProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unmergeProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnmergeProfile(ctx, fc.Args["mergeId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "profiles:write")
+				if err != nil {
+					var zeroVal []*model.Profile
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []*model.Profile
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Profile) graphql.Marshaler {
+			return ec.marshalNProfile2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐProfileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unmergeProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Profile(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unmergeProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteProfile(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "profiles:delete")
+				if err != nil {
+					var zeroVal *model.DeletionReport
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.DeletionReport
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletionReport) graphql.Marshaler {
+			return ec.marshalNDeletionReport2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐDeletionReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletionReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3666,6 +5560,180 @@ func (ec *executionContext) fieldContext_Query_workspace(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_identityRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_identityRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().IdentityRules(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "profiles:read")
+				if err != nil {
+					var zeroVal []*model.IdentityRule
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []*model.IdentityRule
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IdentityRule) graphql.Marshaler {
+			return ec.marshalNIdentityRule2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_identityRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentityRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_identityConflicts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_identityConflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IdentityConflicts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "profiles:read")
+				if err != nil {
+					var zeroVal *model.IdentityConflictConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.IdentityConflictConnection
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IdentityConflictConnection) graphql.Marshaler {
+			return ec.marshalNIdentityConflictConnection2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityConflictConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_identityConflicts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentityConflictConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_identityConflicts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_mergeHistory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_mergeHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MergeHistory(ctx, fc.Args["profileId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "profiles:read")
+				if err != nil {
+					var zeroVal []*model.MergeRecord
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []*model.MergeRecord
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MergeRecord) graphql.Marshaler {
+			return ec.marshalNMergeRecord2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐMergeRecordᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_mergeHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRecord(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_mergeHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3880,6 +5948,139 @@ func (ec *executionContext) fieldContext_TrackEventsPayload_errors(_ context.Con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TrackEventsPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.TrackEventsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrackEventsPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ItemWarning) graphql.Marshaler {
+			return ec.marshalNItemWarning2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐItemWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrackEventsPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrackEventsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ItemWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Warning_code(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, "String")
+}
+
+func (ec *executionContext) _Warning_message(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, "String")
+}
+
+func (ec *executionContext) _Warning_identity(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_identity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IdentityRef) graphql.Marshaler {
+			return ec.marshalOIdentityRef2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRef(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_identity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Warning",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentityRef(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Warning_conflictId(ctx context.Context, field graphql.CollectedField, obj *model.Warning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Warning_conflictId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConflictID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Warning_conflictId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Warning", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Workspace_id(ctx context.Context, field graphql.CollectedField, obj *model.Workspace) (ret graphql.Marshaler) {
@@ -5190,6 +7391,69 @@ func UnmarshalIdentityInput(ctx context.Context, raw any) (model.IdentityInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputIdentityRuleInput(ctx context.Context, obj any) (model.IdentityRuleInput, error) {
+	var it model.IdentityRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"type", "priority", "maxPerProfile", "blockedValues"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "priority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priority"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Priority = data
+		case "maxPerProfile":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxPerProfile"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxPerProfile = data
+		case "blockedValues":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("blockedValues"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BlockedValues = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIdentityRuleInput unmarshals raw into the IdentityRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIdentityRuleInput(ctx context.Context, raw any) (model.IdentityRuleInput, error) {
+	var out model.IdentityRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IdentityRuleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProfileFilter(ctx context.Context, obj any) (model.ProfileFilter, error) {
 	var it model.ProfileFilter
 	if obj == nil {
@@ -5487,6 +7751,59 @@ func (ec *executionContext) _ConsentChange(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var deletionReportImplementors = []string{"DeletionReport"}
+
+func (ec *executionContext) _DeletionReport(ctx context.Context, sel ast.SelectionSet, obj *model.DeletionReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletionReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeletionReport")
+		case "profileId":
+			out.Values[i] = ec._DeletionReport_profileId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "profilesDeleted":
+			out.Values[i] = ec._DeletionReport_profilesDeleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identitiesDeleted":
+			out.Values[i] = ec._DeletionReport_identitiesDeleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eventsDeleted":
+			out.Values[i] = ec._DeletionReport_eventsDeleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "auditRecordsScrubbed":
+			out.Values[i] = ec._DeletionReport_auditRecordsScrubbed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eventImplementors = []string{"Event"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *model.Event) graphql.Marshaler {
@@ -5657,6 +7974,11 @@ func (ec *executionContext) _IdentifyPayload(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "warnings":
+			out.Values[i] = ec._IdentifyPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5727,6 +8049,231 @@ func (ec *executionContext) _Identity(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var identityConflictImplementors = []string{"IdentityConflict"}
+
+func (ec *executionContext) _IdentityConflict(ctx context.Context, sel ast.SelectionSet, obj *model.IdentityConflict) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, identityConflictImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IdentityConflict")
+		case "id":
+			out.Values[i] = ec._IdentityConflict_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "profileIds":
+			out.Values[i] = ec._IdentityConflict_profileIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identities":
+			out.Values[i] = ec._IdentityConflict_identities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._IdentityConflict_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolvedProfileId":
+			out.Values[i] = ec._IdentityConflict_resolvedProfileId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._IdentityConflict_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var identityConflictConnectionImplementors = []string{"IdentityConflictConnection"}
+
+func (ec *executionContext) _IdentityConflictConnection(ctx context.Context, sel ast.SelectionSet, obj *model.IdentityConflictConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, identityConflictConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IdentityConflictConnection")
+		case "edges":
+			out.Values[i] = ec._IdentityConflictConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._IdentityConflictConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._IdentityConflictConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var identityConflictEdgeImplementors = []string{"IdentityConflictEdge"}
+
+func (ec *executionContext) _IdentityConflictEdge(ctx context.Context, sel ast.SelectionSet, obj *model.IdentityConflictEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, identityConflictEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IdentityConflictEdge")
+		case "node":
+			out.Values[i] = ec._IdentityConflictEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._IdentityConflictEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var identityRefImplementors = []string{"IdentityRef"}
+
+func (ec *executionContext) _IdentityRef(ctx context.Context, sel ast.SelectionSet, obj *model.IdentityRef) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, identityRefImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IdentityRef")
+		case "type":
+			out.Values[i] = ec._IdentityRef_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._IdentityRef_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var identityRuleImplementors = []string{"IdentityRule"}
+
+func (ec *executionContext) _IdentityRule(ctx context.Context, sel ast.SelectionSet, obj *model.IdentityRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, identityRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IdentityRule")
+		case "type":
+			out.Values[i] = ec._IdentityRule_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "priority":
+			out.Values[i] = ec._IdentityRule_priority(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxPerProfile":
+			out.Values[i] = ec._IdentityRule_maxPerProfile(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "blockedValues":
+			out.Values[i] = ec._IdentityRule_blockedValues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var itemErrorImplementors = []string{"ItemError"}
 
 func (ec *executionContext) _ItemError(ctx context.Context, sel ast.SelectionSet, obj *model.ItemError) graphql.Marshaler {
@@ -5751,6 +8298,127 @@ func (ec *executionContext) _ItemError(ctx context.Context, sel ast.SelectionSet
 		case "message":
 			out.Values[i] = ec._ItemError_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var itemWarningImplementors = []string{"ItemWarning"}
+
+func (ec *executionContext) _ItemWarning(ctx context.Context, sel ast.SelectionSet, obj *model.ItemWarning) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, itemWarningImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ItemWarning")
+		case "index":
+			out.Values[i] = ec._ItemWarning_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._ItemWarning_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ItemWarning_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conflictId":
+			out.Values[i] = ec._ItemWarning_conflictId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeRecordImplementors = []string{"MergeRecord"}
+
+func (ec *executionContext) _MergeRecord(ctx context.Context, sel ast.SelectionSet, obj *model.MergeRecord) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeRecord")
+		case "id":
+			out.Values[i] = ec._MergeRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "survivorId":
+			out.Values[i] = ec._MergeRecord_survivorId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "absorbedIds":
+			out.Values[i] = ec._MergeRecord_absorbedIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identifiers":
+			out.Values[i] = ec._MergeRecord_identifiers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rule":
+			out.Values[i] = ec._MergeRecord_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._MergeRecord_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._MergeRecord_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._MergeRecord_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "undoneAt":
+			out.Values[i] = ec._MergeRecord_undoneAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -5820,6 +8488,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateWorkspace":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateWorkspace(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setIdentityRules":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setIdentityRules(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergeProfiles":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergeProfiles(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmergeProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unmergeProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteProfile(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -6126,6 +8822,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_workspace(ctx, field)
 				})
+		case "identityRules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_identityRules(ctx, field)
+				})
+		case "identityConflicts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_identityConflicts(ctx, field)
+				})
+		case "mergeHistory":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_mergeHistory(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -6201,6 +8915,59 @@ func (ec *executionContext) _TrackEventsPayload(ctx context.Context, sel ast.Sel
 		case "errors":
 			out.Values[i] = ec._TrackEventsPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._TrackEventsPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var warningImplementors = []string{"Warning"}
+
+func (ec *executionContext) _Warning(ctx context.Context, sel ast.SelectionSet, obj *model.Warning) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, warningImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Warning")
+		case "code":
+			out.Values[i] = ec._Warning_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._Warning_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identity":
+			out.Values[i] = ec._Warning_identity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "conflictId":
+			out.Values[i] = ec._Warning_conflictId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -6690,6 +9457,14 @@ func (ec *executionContext) marshalNConsentChange2ᚖgithubᚗcomᚋcdpᚑdevᚋ
 	return ec._ConsentChange(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDeletionReport2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐDeletionReport(ctx context.Context, sel ast.SelectionSet, v *model.DeletionReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeletionReport!")
+		return graphql.Null
+	}
+	return ec._DeletionReport(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐEvent(ctx context.Context, sel ast.SelectionSet, v *model.Event) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Event!")
@@ -6864,6 +9639,46 @@ func (ec *executionContext) marshalNIdentity2ᚖgithubᚗcomᚋcdpᚑdevᚋcdp�
 	return ec._Identity(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNIdentityConflict2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityConflict(ctx context.Context, sel ast.SelectionSet, v *model.IdentityConflict) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IdentityConflict!")
+		return graphql.Null
+	}
+	return ec._IdentityConflict(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIdentityConflictConnection2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityConflictConnection(ctx context.Context, sel ast.SelectionSet, v *model.IdentityConflictConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IdentityConflictConnection!")
+		return graphql.Null
+	}
+	return ec._IdentityConflictConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIdentityConflictEdge2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityConflictEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IdentityConflictEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIdentityConflictEdge2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityConflictEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIdentityConflictEdge2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityConflictEdge(ctx context.Context, sel ast.SelectionSet, v *model.IdentityConflictEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IdentityConflictEdge!")
+		return graphql.Null
+	}
+	return ec._IdentityConflictEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNIdentityInput2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityInputᚄ(ctx context.Context, v any) ([]*model.IdentityInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -6880,6 +9695,73 @@ func (ec *executionContext) unmarshalNIdentityInput2ᚕᚖgithubᚗcomᚋcdpᚑd
 
 func (ec *executionContext) unmarshalNIdentityInput2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityInput(ctx context.Context, v any) (*model.IdentityInput, error) {
 	res, err := ec.unmarshalInputIdentityInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIdentityRef2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRefᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IdentityRef) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIdentityRef2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRef(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIdentityRef2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRef(ctx context.Context, sel ast.SelectionSet, v *model.IdentityRef) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IdentityRef!")
+		return graphql.Null
+	}
+	return ec._IdentityRef(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIdentityRule2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IdentityRule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIdentityRule2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIdentityRule2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRule(ctx context.Context, sel ast.SelectionSet, v *model.IdentityRule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IdentityRule!")
+		return graphql.Null
+	}
+	return ec._IdentityRule(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIdentityRuleInput2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRuleInputᚄ(ctx context.Context, v any) ([]*model.IdentityRuleInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.IdentityRuleInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIdentityRuleInput2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRuleInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNIdentityRuleInput2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRuleInput(ctx context.Context, v any) (*model.IdentityRuleInput, error) {
+	res, err := ec.unmarshalInputIdentityRuleInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -6921,6 +9803,30 @@ func (ec *executionContext) marshalNItemError2ᚖgithubᚗcomᚋcdpᚑdevᚋcdp�
 	return ec._ItemError(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNItemWarning2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐItemWarningᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ItemWarning) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNItemWarning2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐItemWarning(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNItemWarning2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐItemWarning(ctx context.Context, sel ast.SelectionSet, v *model.ItemWarning) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ItemWarning!")
+		return graphql.Null
+	}
+	return ec._ItemWarning(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNJSON2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐJSON(ctx context.Context, v any) (model.JSON, error) {
 	var res model.JSON
 	err := res.UnmarshalGQL(v)
@@ -6935,12 +9841,52 @@ func (ec *executionContext) marshalNJSON2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodel�
 	return v
 }
 
+func (ec *executionContext) marshalNMergeRecord2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐMergeRecordᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MergeRecord) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMergeRecord2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐMergeRecord(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMergeRecord2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐMergeRecord(ctx context.Context, sel ast.SelectionSet, v *model.MergeRecord) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MergeRecord!")
+		return graphql.Null
+	}
+	return ec._MergeRecord(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProfile2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐProfileᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Profile) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProfile2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐProfile(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNProfile2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐProfile(ctx context.Context, sel ast.SelectionSet, v *model.Profile) graphql.Marshaler {
@@ -7059,6 +10005,30 @@ func (ec *executionContext) marshalNTrackEventsPayload2ᚖgithubᚗcomᚋcdpᚑd
 func (ec *executionContext) unmarshalNTraitFilter2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐTraitFilter(ctx context.Context, v any) (*model.TraitFilter, error) {
 	res, err := ec.unmarshalInputTraitFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWarning2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐWarningᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Warning) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWarning2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐWarning(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWarning2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐWarning(ctx context.Context, sel ast.SelectionSet, v *model.Warning) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Warning!")
+		return graphql.Null
+	}
+	return ec._Warning(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNWorkspace2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐWorkspace(ctx context.Context, sel ast.SelectionSet, v *model.Workspace) graphql.Marshaler {
@@ -7262,6 +10232,13 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOIdentityRef2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRef(ctx context.Context, sel ast.SelectionSet, v *model.IdentityRef) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IdentityRef(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

@@ -31,6 +31,17 @@ type ConsentChange struct {
 	At      time.Time `json:"at"`
 }
 
+// What an erasure removed.
+type DeletionReport struct {
+	ProfileID string `json:"profileId"`
+	// The profile and the profiles merged into it.
+	ProfilesDeleted   int `json:"profilesDeleted"`
+	IdentitiesDeleted int `json:"identitiesDeleted"`
+	EventsDeleted     int `json:"eventsDeleted"`
+	// Merge records and conflicts stripped down to ids.
+	AuditRecordsScrubbed int `json:"auditRecordsScrubbed"`
+}
+
 type Event struct {
 	ID         string    `json:"id"`
 	MessageID  string    `json:"messageId"`
@@ -80,6 +91,8 @@ type IdentifyPayload struct {
 	Created bool `json:"created"`
 	// Profiles absorbed into this one by the request.
 	MergedProfileIds []string `json:"mergedProfileIds"`
+	// What the request could not do as asked: blocked identifiers, refused merges.
+	Warnings []*Warning `json:"warnings"`
 }
 
 type Identity struct {
@@ -90,6 +103,30 @@ type Identity struct {
 	LastSeen  time.Time `json:"lastSeen"`
 }
 
+// A merge that was refused because it would break an identity rule; the profiles stayed apart.
+type IdentityConflict struct {
+	ID         string   `json:"id"`
+	ProfileIds []string `json:"profileIds"`
+	// The identifiers that would have joined the profiles (empty once one of the profiles was erased).
+	Identities []*IdentityRef `json:"identities"`
+	// The identifier type whose maxPerProfile the merge would break.
+	Type string `json:"type"`
+	// The profile the request's data went to instead.
+	ResolvedProfileID string    `json:"resolvedProfileId"`
+	At                time.Time `json:"at"`
+}
+
+type IdentityConflictConnection struct {
+	Edges      []*IdentityConflictEdge `json:"edges"`
+	PageInfo   *PageInfo               `json:"pageInfo"`
+	TotalCount int                     `json:"totalCount"`
+}
+
+type IdentityConflictEdge struct {
+	Node   *IdentityConflict `json:"node"`
+	Cursor string            `json:"cursor"`
+}
+
 // An identifier as a client sends it; it is normalized before use (email lower-cased, phone to E.164).
 type IdentityInput struct {
 	// A built-in type (email phone line_uid whatsapp messenger_psid instagram_id crm_id member_id anonymous_id device_id) or a custom one matching [a-z][a-z0-9_]{0,31}.
@@ -97,11 +134,59 @@ type IdentityInput struct {
 	Value string `json:"value"`
 }
 
+// An identifier: a type and a normalized value.
+type IdentityRef struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+// A workspace's policy for one identifier type.
+type IdentityRule struct {
+	Type string `json:"type"`
+	// Which identifier decides the survivor of a merge: higher wins; ties go to the oldest profile.
+	Priority int `json:"priority"`
+	// How many identifiers of the type one profile may hold; 0 means unlimited.
+	MaxPerProfile int `json:"maxPerProfile"`
+	// Values never attached nor merged on (compared case-insensitively).
+	BlockedValues []string `json:"blockedValues"`
+}
+
+type IdentityRuleInput struct {
+	Type          string   `json:"type"`
+	Priority      int      `json:"priority"`
+	MaxPerProfile int      `json:"maxPerProfile"`
+	BlockedValues []string `json:"blockedValues"`
+}
+
 // A rejected item of a batch.
 type ItemError struct {
 	Index   int    `json:"index"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+}
+
+// A warning about one item of a batch.
+type ItemWarning struct {
+	Index      int     `json:"index"`
+	Code       string  `json:"code"`
+	Message    string  `json:"message"`
+	ConflictID *string `json:"conflictId,omitempty"`
+}
+
+// The audit record of a merge.
+type MergeRecord struct {
+	ID          string   `json:"id"`
+	SurvivorID  string   `json:"survivorId"`
+	AbsorbedIds []string `json:"absorbedIds"`
+	// The identifiers that caused the merge (empty for manual merges and after erasure).
+	Identifiers []*IdentityRef `json:"identifiers"`
+	// Why it was allowed: `shared-identifier` or `manual`.
+	Rule string `json:"rule"`
+	// The subject of the token that caused it.
+	Actor    string     `json:"actor"`
+	Reason   *string    `json:"reason,omitempty"`
+	At       time.Time  `json:"at"`
+	UndoneAt *time.Time `json:"undoneAt,omitempty"`
 }
 
 type Mutation struct {
@@ -157,15 +242,25 @@ type Subscription struct {
 }
 
 type TrackEventsPayload struct {
-	Accepted   int          `json:"accepted"`
-	Duplicates int          `json:"duplicates"`
-	Errors     []*ItemError `json:"errors"`
+	Accepted   int            `json:"accepted"`
+	Duplicates int            `json:"duplicates"`
+	Errors     []*ItemError   `json:"errors"`
+	Warnings   []*ItemWarning `json:"warnings"`
 }
 
 type TraitFilter struct {
 	Key string `json:"key"`
 	// The value the trait must equal (any JSON value; null matches a missing trait).
 	Value any `json:"value,omitempty"`
+}
+
+// Something a request could not do as asked, while the rest of it succeeded.
+type Warning struct {
+	// IDENTIFIER_BLOCKED: the identifier is on the blocked list and was ignored. MERGE_REFUSED: merging would break an identity limit; see conflictId. IDENTIFIER_NOT_ATTACHED: attaching it would break its type's limit.
+	Code       string       `json:"code"`
+	Message    string       `json:"message"`
+	Identity   *IdentityRef `json:"identity,omitempty"`
+	ConflictID *string      `json:"conflictId,omitempty"`
 }
 
 type Workspace struct {

@@ -17,7 +17,11 @@ func toDomainEvents(in []*model.EventInput) []event.Input {
 }
 
 func toModelTrackPayload(r event.Result) *model.TrackEventsPayload {
-	p := &model.TrackEventsPayload{Accepted: r.Accepted, Duplicates: r.Duplicates, Errors: make([]*model.ItemError, len(r.Errors))}
+	p := &model.TrackEventsPayload{Accepted: r.Accepted, Duplicates: r.Duplicates, Errors: make([]*model.ItemError, len(r.Errors)),
+		Warnings: make([]*model.ItemWarning, len(r.Warnings))}
+	for i, w := range r.Warnings {
+		p.Warnings[i] = &model.ItemWarning{Index: w.Index, Code: w.Code, Message: w.Message, ConflictID: opt(w.ConflictID)}
+	}
 	for i, e := range r.Errors {
 		msg := e.Error()
 		if e.Kind == errs.Internal {

@@ -20,7 +20,8 @@ func toDomainIdentify(in *model.IdentifyInput) profile.IdentifyInput {
 }
 
 func toModelPayload(r profile.Result) *model.IdentifyPayload {
-	return &model.IdentifyPayload{Profile: toModelProfile(r.Profile), Created: r.Created, MergedProfileIds: r.MergedIDs}
+	return &model.IdentifyPayload{Profile: toModelProfile(r.Profile), Created: r.Created, MergedProfileIds: r.MergedIDs,
+		Warnings: toModelWarnings(r.Warnings)}
 }
 
 func toModelProfile(p *profile.Profile) *model.Profile {

@@ -61,3 +61,6 @@ func ws(ctx context.Context) auth.Workspace { return principal(ctx).Workspace }
 
 // ProfileTopic is the pubsub topic of a workspace's profile changes.
 func ProfileTopic(w auth.Workspace) string { return "profiles/" + string(w) }
+
+// actor returns the token's subject, recorded as who caused a change.
+func actor(ctx context.Context) string { return principal(ctx).Subject }

@@ -17,7 +17,7 @@ import (
 
 // Identify is the resolver for the identify field.
 func (r *mutationResolver) Identify(ctx context.Context, input model.IdentifyInput) (*model.IdentifyPayload, error) {
-	r0, err := r.Deps.Profiles.Identify(ctx, ws(ctx), toDomainIdentify(&input))
+	r0, err := r.Deps.Profiles.Identify(ctx, ws(ctx), actor(ctx), toDomainIdentify(&input))
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func (r *mutationResolver) UpsertProfiles(ctx context.Context, inputs []*model.I
 	for i, in := range inputs {
 		ins[i] = toDomainIdentify(in)
 	}
-	res, err := r.Deps.Profiles.Upsert(ctx, ws(ctx), ins)
+	res, err := r.Deps.Profiles.Upsert(ctx, ws(ctx), actor(ctx), ins)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func (r *mutationResolver) UpsertProfiles(ctx context.Context, inputs []*model.I
 
 // TrackEvents is the resolver for the trackEvents field.
 func (r *mutationResolver) TrackEvents(ctx context.Context, events []*model.EventInput) (*model.TrackEventsPayload, error) {
-	res, err := r.Deps.Events.Track(ctx, ws(ctx), toDomainEvents(events))
+	res, err := r.Deps.Events.Track(ctx, ws(ctx), actor(ctx), toDomainEvents(events))
 	if err != nil {
 		return nil, err
 	}
@@ -64,6 +64,43 @@ func (r *mutationResolver) UpdateWorkspace(ctx context.Context, input model.Work
 		return nil, err
 	}
 	return &model.Workspace{ID: string(st.ID), DefaultRegion: st.DefaultRegion}, nil
+}
+
+// SetIdentityRules is the resolver for the setIdentityRules field.
+func (r *mutationResolver) SetIdentityRules(ctx context.Context, rules []*model.IdentityRuleInput) ([]*model.IdentityRule, error) {
+	set, err := r.Deps.Workspaces.SetIdentityRules(ctx, ws(ctx), toDomainRules(rules))
+	if err != nil {
+		return nil, err
+	}
+	return toModelRules(set), nil
+}
+
+// MergeProfiles is the resolver for the mergeProfiles field.
+func (r *mutationResolver) MergeProfiles(ctx context.Context, survivorID string, profileIds []string, reason *string) (*model.Profile, error) {
+	p, err := r.Deps.Profiles.MergeProfiles(ctx, ws(ctx), actor(ctx), survivorID, profileIds, deref(reason))
+	return toModelProfile(p), err
+}
+
+// UnmergeProfile is the resolver for the unmergeProfile field.
+func (r *mutationResolver) UnmergeProfile(ctx context.Context, mergeID string) ([]*model.Profile, error) {
+	ps, err := r.Deps.Profiles.Unmerge(ctx, ws(ctx), mergeID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Profile, len(ps))
+	for i, p := range ps {
+		out[i] = toModelProfile(p)
+	}
+	return out, nil
+}
+
+// DeleteProfile is the resolver for the deleteProfile field.
+func (r *mutationResolver) DeleteProfile(ctx context.Context, id string) (*model.DeletionReport, error) {
+	rep, err := r.Deps.Profiles.Erase(ctx, ws(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	return toModelDeletion(rep), nil
 }
 
 // Events is the resolver for the events field.
@@ -110,6 +147,33 @@ func (r *queryResolver) Workspace(ctx context.Context) (*model.Workspace, error)
 		return nil, err
 	}
 	return &model.Workspace{ID: string(st.ID), DefaultRegion: st.DefaultRegion}, nil
+}
+
+// IdentityRules is the resolver for the identityRules field.
+func (r *queryResolver) IdentityRules(ctx context.Context) ([]*model.IdentityRule, error) {
+	rules, err := r.Deps.Workspaces.IdentityRules(ctx, ws(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return toModelRules(rules.List()), nil
+}
+
+// IdentityConflicts is the resolver for the identityConflicts field.
+func (r *queryResolver) IdentityConflicts(ctx context.Context, first *int, after *string) (*model.IdentityConflictConnection, error) {
+	pg, err := r.Deps.Profiles.Conflicts(ctx, ws(ctx), first, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	return toModelConflictConnection(pg), nil
+}
+
+// MergeHistory is the resolver for the mergeHistory field.
+func (r *queryResolver) MergeHistory(ctx context.Context, profileID string) ([]*model.MergeRecord, error) {
+	recs, err := r.Deps.Profiles.History(ctx, ws(ctx), profileID)
+	if err != nil {
+		return nil, err
+	}
+	return toModelMergeRecords(recs), nil
 }
 
 // ProfileUpdated is the resolver for the profileUpdated field.

@@ -2,6 +2,7 @@ package event
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -23,18 +24,36 @@ func (s *Service) apply(ctx context.Context, ws auth.Workspace, evs []*Event) er
 		byProfile[e.ProfileID] = append(byProfile[e.ProfileID], e)
 	}
 	for _, pid := range order {
-		group := byProfile[pid]
-		_, err := s.profiles.Observe(ctx, ws, pid, sightings(group), "event", func(p *profile.Profile) {
-			p.Computed = Fold(p.Computed, group)
-		})
-		if err != nil {
-			return fmt.Errorf("apply events to %s: %w", pid, err)
-		}
-		if err := s.store.MarkApplied(ctx, ws, ids(group)); err != nil {
+		if err := s.applyGroup(ctx, ws, pid, byProfile[pid]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// applyGroup folds one profile's new events into it. When a concurrent merge
+// absorbed the profile after the events were resolved, the events follow it
+// to the survivor.
+func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, pid string, group []*Event) error {
+	for hops := 0; ; hops++ {
+		_, err := s.profiles.Observe(ctx, ws, pid, sightings(group), "event", func(p *profile.Profile) {
+			p.Computed = Fold(p.Computed, group)
+		})
+		if !errors.Is(err, profile.ErrMerged) || hops > 4 {
+			if err != nil {
+				return fmt.Errorf("apply events to %s: %w", pid, err)
+			}
+			return s.store.MarkApplied(ctx, ws, ids(group))
+		}
+		live, err := s.profiles.Get(ctx, ws, pid)
+		if err != nil {
+			return err
+		}
+		pid = live.ID
+		if err := s.store.Reassign(ctx, ws, ids(group), pid); err != nil {
+			return err
+		}
+	}
 }
 
 // repair recomputes the computed values of the profiles of events that were
@@ -63,6 +82,13 @@ func (s *Service) repairProfile(ctx context.Context, ws auth.Workspace, pid stri
 	pending, err := s.store.ListUnapplied(ctx, ws, pid)
 	if err != nil || len(pending) == 0 {
 		return err
+	}
+	if live, err := s.profiles.Get(ctx, ws, pid); err == nil && live.ID != pid {
+		// The profile was absorbed after these events were stored.
+		if err := s.store.Reassign(ctx, ws, ids(pending), live.ID); err != nil {
+			return err
+		}
+		pid = live.ID
 	}
 	st, err := s.store.Stats(ctx, ws, pid)
 	if err != nil {

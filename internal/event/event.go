@@ -46,6 +46,8 @@ type Store interface {
 	Insert(ctx context.Context, evs []*Event) (dup []bool, err error)
 	// Get returns an event by ID, or nil when none is stored.
 	Get(ctx context.Context, ws auth.Workspace, id string) (*Event, error)
+	// Reassign points the events at another profile.
+	Reassign(ctx context.Context, ws auth.Workspace, ids []string, profileID string) error
 	// MarkApplied sets Applied on the events.
 	MarkApplied(ctx context.Context, ws auth.Workspace, ids []string) error
 	// Unapplied returns up to limit events of any workspace not yet applied.

@@ -8,7 +8,6 @@ import (
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/document"
 	"github.com/cdp-dev/cdp/internal/errs"
-	"github.com/cdp-dev/cdp/internal/identity"
 	"github.com/cdp-dev/cdp/internal/profile"
 )
 
@@ -27,35 +26,36 @@ type Result struct {
 	Accepted   int
 	Duplicates int
 	Errors     []*errs.Error // each carries the item's Index
+	Warnings   []ItemWarning
 }
 
-// Resolver finds the profile holding a set of identifiers.
-type Resolver interface {
-	Resolve(ctx context.Context, ws auth.Workspace, ids []identity.Identifier) (identity.Resolution, error)
+// ItemWarning is a warning about one item of a batch.
+type ItemWarning struct {
+	Index int
+	profile.Warning
 }
 
 // Service ingests events.
 type Service struct {
 	store    Store
-	resolver Resolver
 	profiles *profile.Service
 }
 
 // NewService returns a Service.
-func NewService(store Store, resolver Resolver, profiles *profile.Service) *Service {
-	return &Service{store: store, resolver: resolver, profiles: profiles}
+func NewService(store Store, profiles *profile.Service) *Service {
+	return &Service{store: store, profiles: profiles}
 }
 
 // Track stores a batch of events. Invalid items are reported by index and the
 // valid ones are stored; a repeated messageId is counted as a duplicate. An
 // error return means the stored events may not all be applied yet: retrying
 // the same batch completes them.
-func (s *Service) Track(ctx context.Context, ws auth.Workspace, ins []Input) (Result, error) {
+func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, ins []Input) (Result, error) {
 	var res Result
 	if len(ins) > profile.MaxBatch {
 		return res, errs.Newf(errs.BadInput, "at most %d events per call", profile.MaxBatch)
 	}
-	evs := s.prepare(ctx, ws, ins, &res)
+	evs := s.prepare(ctx, ws, actor, ins, &res)
 	if len(evs) == 0 {
 		return res, nil
 	}
@@ -83,21 +83,29 @@ func (s *Service) Track(ctx context.Context, ws auth.Workspace, ins []Input) (Re
 }
 
 // prepare validates the items and resolves their profiles; failures become
-// item errors.
-func (s *Service) prepare(ctx context.Context, ws auth.Workspace, ins []Input, res *Result) []*Event {
-	now := s.profiles.Now().UTC()
+// item errors. Profiles absorbed by a merge later in the batch are replaced
+// by their survivor.
+func (s *Service) prepare(ctx context.Context, ws auth.Workspace, actor string, ins []Input, res *Result) []*Event {
+	now := s.profiles.Now()
 	seen := map[string]bool{}
+	absorbed := map[string]string{}
 	var evs []*Event
 	for i, in := range ins {
-		e, err := s.validate(ctx, ws, in, now)
+		e, warns, err := s.validate(ctx, ws, in, now)
 		if err == nil && seen[e.ID] {
 			res.Duplicates++
 			continue
 		}
 		if err == nil {
-			var r identity.Resolution
-			r, err = s.resolver.Resolve(ctx, ws, e.Identities)
-			e.ProfileID = r.ProfileID
+			var r profile.Resolution
+			r, err = s.profiles.Resolve(ctx, ws, actor, e.Identities)
+			e.ProfileID, warns = r.ProfileID, append(warns, r.Warnings...)
+			for _, m := range r.Merged {
+				absorbed[m] = r.ProfileID
+			}
+		}
+		for _, w := range warns {
+			res.Warnings = append(res.Warnings, ItemWarning{Index: i, Warning: w})
 		}
 		if err != nil {
 			res.Errors = append(res.Errors, errs.AtIndex(err, i))
@@ -106,40 +114,49 @@ func (s *Service) prepare(ctx context.Context, ws auth.Workspace, ins []Input, r
 		seen[e.ID] = true
 		evs = append(evs, e)
 	}
+	for _, e := range evs {
+		for hops := 0; absorbed[e.ProfileID] != "" && hops < 8; hops++ {
+			e.ProfileID = absorbed[e.ProfileID]
+		}
+	}
 	return evs
 }
 
-func (s *Service) validate(ctx context.Context, ws auth.Workspace, in Input, now time.Time) (*Event, error) {
+func (s *Service) validate(ctx context.Context, ws auth.Workspace, in Input, now time.Time) (*Event, []profile.Warning, error) {
 	mid := strings.TrimSpace(in.MessageID)
 	if mid == "" || len(mid) > 256 {
-		return nil, errs.New(errs.BadInput, "messageId must be 1 to 256 characters").WithField("messageId")
+		return nil, nil, errs.New(errs.BadInput, "messageId must be 1 to 256 characters").WithField("messageId")
 	}
 	typ := strings.TrimSpace(in.Type)
 	if typ == "" || len(typ) > 128 {
-		return nil, errs.New(errs.BadInput, "type must be 1 to 128 characters").WithField("type")
+		return nil, nil, errs.New(errs.BadInput, "type must be 1 to 128 characters").WithField("type")
 	}
 	channel := ""
 	if in.Channel != "" {
 		var err error
 		if channel, err = profile.Name("channel", in.Channel); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if err := document.Validate("properties", in.Properties); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ts, err := s.profiles.Timestamp(in.Timestamp)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ids, err := s.profiles.Normalize(ctx, ws, in.Identities)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	ids, warns, err := s.profiles.Screen(ctx, ws, ids)
+	if err != nil {
+		return nil, warns, err
 	}
 	props := in.Properties
 	if props == nil {
 		props = map[string]any{}
 	}
 	return &Event{ID: Key(ws, mid), Workspace: ws, MessageID: mid, Type: typ, Channel: channel,
-		Properties: props, Identities: ids, Timestamp: ts, ReceivedAt: now}, nil
+		Properties: props, Identities: ids, Timestamp: ts, ReceivedAt: now}, warns, nil
 }

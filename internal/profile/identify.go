@@ -26,6 +26,7 @@ type Result struct {
 	Profile    *Profile
 	Created    bool
 	MergedIDs  []string
+	Warnings   []Warning
 	identities []identity.Identifier
 	at         time.Time
 }
@@ -35,8 +36,8 @@ const MaxBatch = 1000
 
 // Identify resolves the input's identifiers to one profile (creating it when
 // none is known) and merges the traits into it.
-func (s *Service) Identify(ctx context.Context, ws auth.Workspace, in IdentifyInput) (Result, error) {
-	res, err := s.Upsert(ctx, ws, []IdentifyInput{in})
+func (s *Service) Identify(ctx context.Context, ws auth.Workspace, actor string, in IdentifyInput) (Result, error) {
+	res, err := s.Upsert(ctx, ws, actor, []IdentifyInput{in})
 	if err != nil {
 		return Result{}, err
 	}
@@ -45,7 +46,7 @@ func (s *Service) Identify(ctx context.Context, ws auth.Workspace, in IdentifyIn
 
 // Upsert is the batch form of Identify. Every item is validated before
 // anything is written; an invalid item fails the call with its index.
-func (s *Service) Upsert(ctx context.Context, ws auth.Workspace, ins []IdentifyInput) ([]Result, error) {
+func (s *Service) Upsert(ctx context.Context, ws auth.Workspace, actor string, ins []IdentifyInput) ([]Result, error) {
 	if len(ins) > MaxBatch {
 		return nil, errs.Newf(errs.BadInput, "at most %d profiles per call", MaxBatch)
 	}
@@ -59,19 +60,34 @@ func (s *Service) Upsert(ctx context.Context, ws auth.Workspace, ins []IdentifyI
 	}
 	for i, in := range ins {
 		r := &ready[i]
-		p, created, err := s.apply(ctx, ws, r.identities, in.Source, r.at, "identify", func(p *Profile) {
-			mergeTraits(p, in.Traits, r.at)
-		})
-		if err != nil {
+		if err := s.identifyOne(ctx, ws, actor, in, r); err != nil {
 			return nil, errs.AtIndex(err, i)
 		}
-		r.Profile, r.Created, r.MergedIDs = p, created, []string{}
 	}
 	return ready, nil
 }
 
+func (s *Service) identifyOne(ctx context.Context, ws auth.Workspace, actor string, in IdentifyInput, r *Result) error {
+	res, err := s.Resolve(ctx, ws, actor, r.identities)
+	if err != nil {
+		return err
+	}
+	seen := []Sighting{{IDs: r.identities, Source: in.Source, At: r.at}}
+	p, err := s.Observe(ctx, ws, res.ProfileID, seen, "identify", func(p *Profile) { mergeTraits(p, in.Traits, r.at) })
+	if err != nil {
+		return err
+	}
+	r.Profile, r.Created, r.MergedIDs = p, res.Created, append([]string{}, res.Merged...)
+	r.Warnings = append(r.Warnings, res.Warnings...)
+	return nil
+}
+
 func (s *Service) validateIdentify(ctx context.Context, ws auth.Workspace, in IdentifyInput) (Result, error) {
 	ids, err := s.Normalize(ctx, ws, in.Identities)
+	if err != nil {
+		return Result{}, err
+	}
+	ids, warns, err := s.Screen(ctx, ws, ids)
 	if err != nil {
 		return Result{}, err
 	}
@@ -82,7 +98,25 @@ func (s *Service) validateIdentify(ctx context.Context, ws auth.Workspace, in Id
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{identities: ids, at: at}, nil
+	return Result{identities: ids, at: at, Warnings: warns}, nil
+}
+
+// Screen drops the identifiers the workspace's rules block, with a warning
+// for each; it fails when nothing usable is left.
+func (s *Service) Screen(ctx context.Context, ws auth.Workspace, ids []identity.Identifier) ([]identity.Identifier, []Warning, error) {
+	rules, err := s.workspaces.IdentityRules(ctx, ws)
+	if err != nil {
+		return nil, nil, err
+	}
+	usable, blocked := rules.Split(ids)
+	var warns []Warning
+	for _, id := range blocked {
+		warns = append(warns, blockedWarning(id))
+	}
+	if len(usable) == 0 {
+		return nil, warns, errs.New(errs.BadInput, "every identifier is blocked by the workspace's identity rules").WithField("identities")
+	}
+	return usable, warns, nil
 }
 
 // Normalize validates and normalizes raw identifiers with the workspace's
@@ -114,40 +148,14 @@ const MaxFuture = 24 * time.Hour
 
 // Timestamp validates a client timestamp; nil means now.
 func (s *Service) Timestamp(t *time.Time) (time.Time, error) {
-	now := s.now().UTC()
+	now := s.Now()
 	if t == nil {
 		return now, nil
 	}
 	if t.After(now.Add(MaxFuture)) {
 		return time.Time{}, errs.New(errs.BadInput, "timestamp is more than a day in the future").WithField("timestamp")
 	}
-	return t.UTC(), nil
-}
-
-// Resolve finds or creates the profile holding ids and records the
-// identifiers on it (first/last seen), then applies change.
-func (s *Service) apply(ctx context.Context, ws auth.Workspace, ids []identity.Identifier, source string, at time.Time, reason string, change func(*Profile)) (*Profile, bool, error) {
-	res, err := s.resolver.Resolve(ctx, ws, ids)
-	if err != nil {
-		return nil, false, err
-	}
-	created := false
-	p, err := s.Update(ctx, ws, res.ProfileID, true, reason, func(p *Profile) error {
-		created = p.Version == 0
-		touchIdentities(p, ids, source, at)
-		if change != nil {
-			change(p)
-		}
-		return nil
-	})
-	return p, created, err
-}
-
-// Resolve returns the profile holding ids, creating it when none does, and
-// records the identifiers as seen at `at`. Event ingest uses it.
-func (s *Service) Resolve(ctx context.Context, ws auth.Workspace, ids []identity.Identifier, source string, at time.Time) (*Profile, error) {
-	p, _, err := s.apply(ctx, ws, ids, source, at, "identify", nil)
-	return p, err
+	return t.UTC().Truncate(time.Millisecond), nil
 }
 
 func touchIdentities(p *Profile, ids []identity.Identifier, source string, at time.Time) {

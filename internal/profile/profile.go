@@ -20,9 +20,22 @@ type Profile struct {
 	Consent    []Consent
 	Computed   Computed
 	MergedInto string
+	// Lock is the lease a merge, unmerge or erasure holds on the profile.
+	Lock *Lock
+	// AppliedMerges lists the merges already folded into this profile, so a
+	// resumed merge never folds twice.
+	AppliedMerges []string
+	// Erasing is set while the profile is being erased.
+	Erasing    bool
 	Version    int64
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+}
+
+// Lock is a lease held by the multi-document operation Op (a merge record id).
+type Lock struct {
+	Op    string
+	Until time.Time
 }
 
 // Identity is an identifier as it sits on a profile.
@@ -79,12 +92,23 @@ type Store interface {
 	List(ctx context.Context, ws auth.Workspace, f Filter, after string, limit int) ([]*Profile, error)
 	// Count returns the number of live profiles matching f.
 	Count(ctx context.Context, ws auth.Workspace, f Filter) (int64, error)
+	// Delete removes a profile document.
+	Delete(ctx context.Context, ws auth.Workspace, id string) error
+	// DeleteMergedInto removes the profiles absorbed into id and counts them.
+	DeleteMergedInto(ctx context.Context, ws auth.Workspace, id string) (int64, error)
+	// Erasing returns up to limit profiles of any workspace whose erasure
+	// was interrupted.
+	Erasing(ctx context.Context, limit int) ([]*Profile, error)
 }
 
 // Errors of the profile domain.
 var (
 	ErrNotFound = errs.New(errs.NotFound, "profile not found")
 	ErrStale    = errs.New(errs.Conflict, "profile changed concurrently")
+	ErrBusy     = errs.New(errs.Conflict, "the profile is being merged or erased; retry the request")
+	// ErrMerged is returned when writing to a profile absorbed by a merge;
+	// callers follow MergedInto and write to the survivor.
+	ErrMerged = errs.New(errs.Conflict, "the profile was merged into another")
 )
 
 // ChangeHook is told of every profile change after it is stored.

@@ -15,7 +15,6 @@ import (
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/config"
 	"github.com/cdp-dev/cdp/internal/event"
-	"github.com/cdp-dev/cdp/internal/identity"
 	"github.com/cdp-dev/cdp/internal/profile"
 	"github.com/cdp-dev/cdp/internal/pubsub"
 	"github.com/cdp-dev/cdp/internal/store"
@@ -43,6 +42,9 @@ type Deps struct {
 	Store    *store.Store
 	Verifier *auth.Verifier
 	Now      func() time.Time // optional
+	// Fault stops merges, unmerges and erasures after a step, as a crash
+	// would; tests only.
+	Fault func(step string) error
 }
 
 // New wires the domain services and the HTTP handler. It creates indexes and
@@ -52,15 +54,13 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	if err := d.Store.EnsureIndexes(ctx); err != nil {
 		return nil, err
 	}
-	resolver := identity.NewResolver(d.Store.Identities(), newID)
 	workspaces := workspace.NewService(d.Store.Workspaces(), d.Config.DefaultRegion)
-	profiles := profile.NewService(profile.Deps{Store: d.Store.Profiles(), Resolver: resolver, Workspaces: workspaces,
-		OnChange: resolvers.PublishProfileChanges(a.bus), Now: d.Now})
-	a.events = event.NewService(d.Store.Events(), resolver, profiles)
-	if n, err := a.events.Recover(ctx); err != nil {
+	profiles := profile.NewService(profile.Deps{Store: d.Store.Profiles(), Identities: d.Store.Identities(),
+		Events: d.Store.Events(), Merges: d.Store.Merges(), Conflicts: d.Store.Conflicts(), Workspaces: workspaces,
+		NewID: newID, OnChange: resolvers.PublishProfileChanges(a.bus), Now: d.Now, Fault: d.Fault})
+	a.events = event.NewService(d.Store.Events(), profiles)
+	if err := a.recover(ctx, profiles); err != nil {
 		return nil, err
-	} else if n > 0 {
-		a.log.InfoContext(ctx, "applied events left by an interrupted run", "events", n)
 	}
 	gql := a.newGraphQL(resolvers.New(resolvers.Deps{Profiles: profiles, Owners: d.Store.Identities(),
 		Events: a.events, Workspaces: workspaces, Bus: a.bus}))
@@ -71,6 +71,23 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	mux.Handle("GET /metrics", a.metrics.handler())
 	a.handler = a.observe(mux)
 	return a, nil
+}
+
+// recover finishes what a crash left behind: merges, unmerges, erasures,
+// then events stored but not applied.
+func (a *App) recover(ctx context.Context, profiles *profile.Service) error {
+	n, err := profiles.Recover(ctx)
+	if err != nil {
+		return err
+	}
+	m, err := a.events.Recover(ctx)
+	if err != nil {
+		return err
+	}
+	if n+m > 0 {
+		a.log.InfoContext(ctx, "finished work left by an interrupted run", "operations", n, "events", m)
+	}
+	return nil
 }
 
 // Handler is the HTTP handler of every route.

@@ -37,6 +37,8 @@ type eventDoc struct {
 	Timestamp  time.Time       `bson:"timestamp"`
 	ReceivedAt time.Time       `bson:"receivedAt"`
 	Applied    bool            `bson:"applied"`
+	// Origin is the profile the event belonged to before a merge moved it.
+	Origin string `bson:"origin,omitempty"`
 }
 
 type identifierDoc struct {

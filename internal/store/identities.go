@@ -8,6 +8,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/identity"
@@ -81,4 +82,58 @@ func (x Identities) Claim(ctx context.Context, ws auth.Workspace, id identity.Id
 		return "", fmt.Errorf("claim identity: %w", err)
 	}
 	return held.ProfileID, nil
+}
+
+// ByProfile lists a profile's identifiers, oldest claim first.
+func (x Identities) ByProfile(ctx context.Context, ws auth.Workspace, profileID string) ([]identity.Claim, error) {
+	opts := options.Find().SetSort(bson.D{{Key: "claimedAt", Value: 1}, {Key: "value", Value: 1}})
+	cur, err := x.c().Find(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("identities of profile: %w", err)
+	}
+	var docs []identityDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("identities of profile: %w", err)
+	}
+	out := make([]identity.Claim, len(docs))
+	for i, d := range docs {
+		out[i] = identity.Claim{Identifier: identity.Identifier{Type: d.Type, Value: d.Value}, ProfileID: d.ProfileID, ClaimedAt: d.ClaimedAt}
+	}
+	return out, nil
+}
+
+// Repoint moves every identifier of profile from to profile to.
+func (x Identities) Repoint(ctx context.Context, ws auth.Workspace, from, to string) error {
+	_, err := x.c().UpdateMany(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: from}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "profileId", Value: to}}}})
+	return classify("repoint identities", err)
+}
+
+// Assign moves the listed identifiers to profileID.
+func (x Identities) Assign(ctx context.Context, ws auth.Workspace, ids []identity.Identifier, profileID string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = identityKey(ws, id)
+	}
+	_, err := x.c().UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}, {Key: "workspace", Value: string(ws)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "profileId", Value: profileID}}}})
+	return classify("assign identities", err)
+}
+
+// Release removes id from the index if profileID holds it.
+func (x Identities) Release(ctx context.Context, ws auth.Workspace, id identity.Identifier, profileID string) error {
+	_, err := x.c().DeleteOne(ctx, bson.D{{Key: "_id", Value: identityKey(ws, id)}, {Key: "profileId", Value: profileID}})
+	return classify("release identity", err)
+}
+
+// DeleteByProfile removes a profile's identifiers.
+func (x Identities) DeleteByProfile(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
+	r, err := x.c().DeleteMany(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}})
+	if err != nil {
+		return 0, classify("delete identities", err)
+	}
+	return r.DeletedCount, nil
 }

@@ -15,6 +15,8 @@ const (
 	colIdentities = "identities"
 	colEvents     = "events"
 	colWorkspaces = "workspaces"
+	colMerges     = "merges"
+	colConflicts  = "conflicts"
 )
 
 // index is one index the queries rely on.
@@ -34,6 +36,13 @@ var indexes = map[string][]index{
 	colEvents: {
 		{"ws_profile_ts", bson.D{{Key: "workspace", Value: 1}, {Key: "profileId", Value: 1}, {Key: "timestamp", Value: -1}, {Key: "_id", Value: -1}}},
 		{"applied", bson.D{{Key: "applied", Value: 1}}},
+	},
+	colMerges: {
+		{"ws_involved", bson.D{{Key: "workspace", Value: 1}, {Key: "involved", Value: 1}}},
+		{"status", bson.D{{Key: "status", Value: 1}}},
+	},
+	colConflicts: {
+		{"ws_at", bson.D{{Key: "workspace", Value: 1}, {Key: "at", Value: -1}}},
 	},
 }
 

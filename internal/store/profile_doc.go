@@ -18,9 +18,17 @@ type profileDoc struct {
 	Consent    []consentDoc     `bson:"consent"`
 	Computed   computedDoc      `bson:"computed"`
 	MergedInto string           `bson:"mergedInto,omitempty"`
+	Lock       *lockDoc         `bson:"lock,omitempty"`
+	Applied    []string         `bson:"appliedMerges,omitempty"`
+	Erasing    bool             `bson:"erasing,omitempty"`
 	Version    int64            `bson:"version"`
 	CreatedAt  time.Time        `bson:"createdAt"`
 	UpdatedAt  time.Time        `bson:"updatedAt"`
+}
+
+type lockDoc struct {
+	Op    string    `bson:"op"`
+	Until time.Time `bson:"until"`
 }
 
 // traitTimeDoc records when a trait path was last set. Paths contain dots,
@@ -63,6 +71,7 @@ type computedDoc struct {
 func toProfileDoc(p *profile.Profile) profileDoc {
 	d := profileDoc{ID: p.ID, Workspace: string(p.Workspace), Traits: p.Traits, TraitTimes: toTraitTimes(p.TraitTimes),
 		MergedInto: p.MergedInto, Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		Applied: p.AppliedMerges, Erasing: p.Erasing, Lock: (*lockDoc)(p.Lock),
 		Identities: make([]identityRecDoc, len(p.Identities)), Consent: make([]consentDoc, len(p.Consent)),
 		Computed: computedDoc{FirstSeen: p.Computed.FirstSeen, LastSeen: p.Computed.LastSeen,
 			EventCount: p.Computed.EventCount, Channels: nonNil(p.Computed.Channels)}}
@@ -85,6 +94,7 @@ func toProfileDoc(p *profile.Profile) profileDoc {
 func fromProfileDoc(d profileDoc) *profile.Profile {
 	p := &profile.Profile{ID: d.ID, Workspace: auth.Workspace(d.Workspace), Traits: plainMap(d.Traits),
 		TraitTimes: fromTraitTimes(d.TraitTimes), MergedInto: d.MergedInto, Version: d.Version,
+		AppliedMerges: d.Applied, Erasing: d.Erasing, Lock: (*profile.Lock)(d.Lock),
 		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 		Identities: make([]profile.Identity, len(d.Identities)), Consent: make([]profile.Consent, len(d.Consent)),
 		Computed: profile.Computed{FirstSeen: d.Computed.FirstSeen, LastSeen: d.Computed.LastSeen,

@@ -87,8 +87,41 @@ func (p Profiles) Count(ctx context.Context, ws auth.Workspace, f profile.Filter
 	return n, nil
 }
 
+// Delete removes a profile document.
+func (p Profiles) Delete(ctx context.Context, ws auth.Workspace, id string) error {
+	_, err := p.c().DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "workspace", Value: string(ws)}})
+	return classify("delete profile", err)
+}
+
+// DeleteMergedInto removes the profiles absorbed into id.
+func (p Profiles) DeleteMergedInto(ctx context.Context, ws auth.Workspace, id string) (int64, error) {
+	r, err := p.c().DeleteMany(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "mergedInto", Value: id}})
+	if err != nil {
+		return 0, classify("delete absorbed profiles", err)
+	}
+	return r.DeletedCount, nil
+}
+
+// Erasing returns profiles of any workspace whose erasure was interrupted.
+func (p Profiles) Erasing(ctx context.Context, limit int) ([]*profile.Profile, error) {
+	cur, err := p.c().Find(ctx, bson.D{{Key: "erasing", Value: true}}, options.Find().SetLimit(int64(limit)))
+	if err != nil {
+		return nil, fmt.Errorf("find erasing profiles: %w", err)
+	}
+	var docs []profileDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("find erasing profiles: %w", err)
+	}
+	out := make([]*profile.Profile, len(docs))
+	for i, d := range docs {
+		out[i] = fromProfileDoc(d)
+	}
+	return out, nil
+}
+
 func profileFilter(ws auth.Workspace, f profile.Filter) bson.D {
-	q := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "mergedInto", Value: bson.D{{Key: "$exists", Value: false}}}}
+	q := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "mergedInto", Value: bson.D{{Key: "$exists", Value: false}}},
+		{Key: "erasing", Value: bson.D{{Key: "$ne", Value: true}}}}
 	for k, v := range f.Traits {
 		q = append(q, bson.E{Key: "traits." + k, Value: v})
 	}

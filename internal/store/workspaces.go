@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/identity"
 	"github.com/cdp-dev/cdp/internal/workspace"
 )
 
@@ -22,8 +25,16 @@ var _ workspace.Store = Workspaces{}
 func (s *Store) Workspaces() Workspaces { return Workspaces{s} }
 
 type workspaceDoc struct {
-	ID            string `bson:"_id"`
-	DefaultRegion string `bson:"defaultRegion,omitempty"`
+	ID            string    `bson:"_id"`
+	DefaultRegion string    `bson:"defaultRegion,omitempty"`
+	IdentityRules []ruleDoc `bson:"identityRules,omitempty"`
+}
+
+type ruleDoc struct {
+	Type          string   `bson:"type"`
+	Priority      int      `bson:"priority"`
+	MaxPerProfile int      `bson:"maxPerProfile"`
+	BlockedValues []string `bson:"blockedValues"`
 }
 
 // Get returns the settings and whether any were stored.
@@ -36,12 +47,20 @@ func (w Workspaces) Get(ctx context.Context, ws auth.Workspace) (workspace.Setti
 	if err != nil {
 		return workspace.Settings{}, false, fmt.Errorf("get workspace: %w", err)
 	}
-	return workspace.Settings{ID: ws, DefaultRegion: d.DefaultRegion}, true, nil
+	st := workspace.Settings{ID: ws, DefaultRegion: d.DefaultRegion, IdentityRules: identity.Rules{}}
+	for _, r := range d.IdentityRules {
+		st.IdentityRules[r.Type] = identity.Rule(r)
+	}
+	return st, true, nil
 }
 
 // Put stores the settings.
 func (w Workspaces) Put(ctx context.Context, st workspace.Settings) error {
 	d := workspaceDoc{ID: string(st.ID), DefaultRegion: st.DefaultRegion}
+	for _, r := range st.IdentityRules {
+		d.IdentityRules = append(d.IdentityRules, ruleDoc(r))
+	}
+	slices.SortFunc(d.IdentityRules, func(a, b ruleDoc) int { return strings.Compare(a.Type, b.Type) })
 	_, err := w.s.coll(colWorkspaces).ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, d, options.Replace().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("put workspace: %w", err)

@@ -8,12 +8,15 @@ import (
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/errs"
+	"github.com/cdp-dev/cdp/internal/identity"
 )
 
 // Settings are the settings of one workspace.
 type Settings struct {
 	ID            auth.Workspace
 	DefaultRegion string
+	// IdentityRules are the configured rules; types without one use the defaults.
+	IdentityRules identity.Rules
 }
 
 // Store persists settings.
@@ -69,4 +72,41 @@ func (s *Service) Update(ctx context.Context, ws auth.Workspace, u Update) (Sett
 		st.DefaultRegion = r
 	}
 	return st, s.store.Put(ctx, st)
+}
+
+// IdentityRules returns the workspace's identity rules in force.
+func (s *Service) IdentityRules(ctx context.Context, ws auth.Workspace) (identity.Rules, error) {
+	st, err := s.Get(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	if st.IdentityRules == nil {
+		return identity.Rules{}, nil
+	}
+	return st.IdentityRules, nil
+}
+
+// SetIdentityRules replaces the rules of the given types and returns every
+// rule in force.
+func (s *Service) SetIdentityRules(ctx context.Context, ws auth.Workspace, rules []identity.Rule) ([]identity.Rule, error) {
+	if len(rules) == 0 || len(rules) > 100 {
+		return nil, errs.New(errs.BadInput, "rules must list 1 to 100 rules").WithField("rules")
+	}
+	for i, r := range rules {
+		if err := identity.ValidateRule(r); err != nil {
+			return nil, errs.AtIndex(err, i)
+		}
+	}
+	st, err := s.Get(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	if st.IdentityRules == nil {
+		st.IdentityRules = identity.Rules{}
+	}
+	st.IdentityRules = st.IdentityRules.Merge(rules)
+	if err := s.store.Put(ctx, st); err != nil {
+		return nil, err
+	}
+	return st.IdentityRules.List(), nil
 }

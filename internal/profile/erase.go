@@ -1,0 +1,126 @@
+package profile
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+)
+
+// DeletionReport says what an erasure removed.
+type DeletionReport struct {
+	ProfileID       string
+	Profiles        int64 // the profile and the profiles merged into it
+	Identities      int64
+	Events          int64
+	RecordsScrubbed int64 // merge records and conflicts reduced to ids
+}
+
+const eraseOp = "erase:"
+
+// Erase removes a profile, the profiles merged into it, their identifiers and
+// events, and strips merge records and conflicts that name them down to ids
+// (the right to be forgotten). The profile is marked first, so an erasure
+// cut short is finished by Recover or the next touch. Identifying the person
+// again afterwards creates a fresh profile.
+func (s *Service) Erase(ctx context.Context, ws auth.Workspace, id string) (DeletionReport, error) {
+	p, err := s.Get(ctx, ws, id)
+	if err != nil {
+		return DeletionReport{}, err
+	}
+	op := eraseOp + p.ID
+	_, err = s.update(ctx, ws, p.ID, write{op: op}, func(p *Profile) error {
+		p.Erasing, p.Lock = true, &Lock{Op: op, Until: s.now().Add(lockTTL)}
+		return nil
+	})
+	if err != nil {
+		return DeletionReport{}, err
+	}
+	if err := s.fault("erase:marked"); err != nil {
+		return DeletionReport{}, err
+	}
+	return s.finishErase(ctx, ws, p.ID)
+}
+
+func (s *Service) finishErase(ctx context.Context, ws auth.Workspace, id string) (DeletionReport, error) {
+	r := DeletionReport{ProfileID: id}
+	var err error
+	if r.Events, err = s.events.DeleteByProfile(ctx, ws, id); err != nil {
+		return r, err
+	}
+	if r.Identities, err = s.ids.DeleteByProfile(ctx, ws, id); err != nil {
+		return r, err
+	}
+	if err := s.fault("erase:identities"); err != nil {
+		return r, err
+	}
+	if r.RecordsScrubbed, err = s.scrub(ctx, ws, id); err != nil {
+		return r, err
+	}
+	if r.Profiles, err = s.store.DeleteMergedInto(ctx, ws, id); err != nil {
+		return r, err
+	}
+	if err := s.store.Delete(ctx, ws, id); err != nil && !errors.Is(err, ErrNotFound) {
+		return r, err
+	}
+	r.Profiles++
+	return r, nil
+}
+
+// scrub strips personal data from the audit records naming the profile or
+// any profile merged into it.
+func (s *Service) scrub(ctx context.Context, ws auth.Workspace, id string) (int64, error) {
+	recs, err := s.merges.ByProfile(ctx, ws, id)
+	if err != nil {
+		return 0, err
+	}
+	ids := map[string]bool{id: true}
+	for _, r := range recs {
+		for _, a := range r.AbsorbedIDs {
+			ids[a] = true
+		}
+	}
+	var n int64
+	for pid := range ids {
+		m, err := s.merges.Scrub(ctx, ws, pid)
+		if err != nil {
+			return n, err
+		}
+		c, err := s.conflicts.Scrub(ctx, ws, pid)
+		if err != nil {
+			return n, err
+		}
+		n += m + c
+	}
+	return n, nil
+}
+
+// Recover finishes every merge, unmerge and erasure a crash left behind.
+// Run it at start; it is idempotent.
+func (s *Service) Recover(ctx context.Context) (int, error) {
+	n := 0
+	recs, err := s.merges.Unfinished(ctx, 1000)
+	if err != nil {
+		return n, err
+	}
+	for _, rec := range recs {
+		if err := s.finish(ctx, rec); err != nil {
+			return n, err
+		}
+		n++
+	}
+	ps, err := s.store.Erasing(ctx, 1000)
+	if err != nil {
+		return n, err
+	}
+	for _, p := range ps {
+		if _, err := s.finishErase(ctx, p.Workspace, p.ID); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func isEraseOp(op string) (string, bool) { return strings.CutPrefix(op, eraseOp) }

@@ -1,0 +1,196 @@
+package profile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/errs"
+	"github.com/cdp-dev/cdp/internal/identity"
+)
+
+// lockTTL is how long a merge's lease on its profiles lasts. A merge takes
+// milliseconds; a lease that outlives it marks a crashed merge, which the
+// next write to one of its profiles finishes.
+const lockTTL = 30 * time.Second
+
+// errAborted means a merge found one of its profiles merged elsewhere first;
+// nothing was moved and the caller resolves again.
+var errAborted = errs.New(errs.Conflict, "merge aborted: a profile was merged concurrently")
+
+type mergePlan struct {
+	survivor    string
+	absorbed    []string
+	identifiers []identity.Identifier
+	rule        string
+	actor       string
+	reason      string
+}
+
+// merge writes the merge record first, then runs the merge's steps.
+func (s *Service) merge(ctx context.Context, ws auth.Workspace, plan mergePlan) (*MergeRecord, error) {
+	rec := &MergeRecord{ID: s.newID(), Workspace: ws, SurvivorID: plan.survivor, AbsorbedIDs: plan.absorbed,
+		Identifiers: plan.identifiers, Rule: plan.rule, Actor: plan.actor, Reason: plan.reason, At: s.Now(), Status: StatusPending}
+	if err := s.merges.Create(ctx, rec); err != nil {
+		return nil, fmt.Errorf("create merge record: %w", err)
+	}
+	if err := s.fault("merge:" + StatusPending); err != nil {
+		return nil, err
+	}
+	return rec, s.runMerge(ctx, rec)
+}
+
+// runMerge drives a merge record to Done from whatever step it stopped at.
+// Every step is idempotent, so running it again after a crash is safe.
+func (s *Service) runMerge(ctx context.Context, rec *MergeRecord) error {
+	steps := map[string]func(context.Context, *MergeRecord) (string, error){
+		StatusPending: s.mergeLock,
+		StatusLocked:  s.mergeMove,
+		StatusMoved:   s.mergeFold,
+		StatusFolded:  s.mergeRelease,
+	}
+	for {
+		step, ok := steps[rec.Status]
+		if !ok {
+			if rec.Status == StatusAborted {
+				return errAborted
+			}
+			return nil
+		}
+		next, err := step(ctx, rec)
+		if err != nil {
+			return fmt.Errorf("merge %s (%s): %w", rec.ID, rec.Status, err)
+		}
+		rec.Status = next
+		if err := s.merges.Save(ctx, rec); err != nil {
+			return fmt.Errorf("save merge %s: %w", rec.ID, err)
+		}
+		if err := s.fault("merge:" + next); err != nil {
+			return err
+		}
+	}
+}
+
+// mergeLock takes the lease on every profile, in id order, and keeps their
+// before-images in the record.
+func (s *Service) mergeLock(ctx context.Context, rec *MergeRecord) (string, error) {
+	all := append([]string{rec.SurvivorID}, rec.AbsorbedIDs...)
+	order := slices.Sorted(slices.Values(all))
+	snaps := map[string]*Profile{}
+	for _, id := range order {
+		p, err := s.lock(ctx, rec.Workspace, id, rec.ID)
+		if errors.Is(err, ErrMerged) || errors.Is(err, ErrNotFound) {
+			return StatusAborted, s.unlockAll(ctx, rec.Workspace, order, rec.ID)
+		}
+		if err != nil {
+			return "", err
+		}
+		snaps[id] = p
+	}
+	if len(rec.Snapshots) == 0 {
+		for _, id := range all {
+			rec.Snapshots = append(rec.Snapshots, snaps[id])
+		}
+	}
+	return StatusLocked, nil
+}
+
+// lock sets the operation's lease on a profile (creating a profile whose
+// identifiers were claimed but whose document is missing).
+func (s *Service) lock(ctx context.Context, ws auth.Workspace, id, op string) (*Profile, error) {
+	return s.update(ctx, ws, id, write{create: true, op: op}, func(p *Profile) error {
+		p.Lock = &Lock{Op: op, Until: s.now().Add(lockTTL)}
+		return nil
+	})
+}
+
+func (s *Service) unlockAll(ctx context.Context, ws auth.Workspace, ids []string, op string) error {
+	for _, id := range ids {
+		_, err := s.update(ctx, ws, id, write{op: op, merged: true}, func(p *Profile) error {
+			if p.Lock != nil && p.Lock.Op == op {
+				p.Lock = nil
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeMove points the absorbed profiles' identifiers and events at the survivor.
+func (s *Service) mergeMove(ctx context.Context, rec *MergeRecord) (string, error) {
+	for _, id := range rec.AbsorbedIDs {
+		if err := s.ids.Repoint(ctx, rec.Workspace, id, rec.SurvivorID); err != nil {
+			return "", err
+		}
+		if err := s.events.MoveProfile(ctx, rec.Workspace, id, rec.SurvivorID); err != nil {
+			return "", err
+		}
+	}
+	return StatusMoved, nil
+}
+
+// mergeFold folds the absorbed before-images into the survivor, once, and
+// marks the absorbed profiles.
+func (s *Service) mergeFold(ctx context.Context, rec *MergeRecord) (string, error) {
+	_, err := s.update(ctx, rec.Workspace, rec.SurvivorID, write{op: rec.ID, reason: "merge"}, func(p *Profile) error {
+		if slices.Contains(p.AppliedMerges, rec.ID) {
+			return nil
+		}
+		for _, snap := range rec.Snapshots[1:] {
+			fold(p, snap)
+		}
+		p.AppliedMerges = append(p.AppliedMerges, rec.ID)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	for _, id := range rec.AbsorbedIDs {
+		_, err := s.update(ctx, rec.Workspace, id, write{op: rec.ID, merged: true}, func(p *Profile) error {
+			p.MergedInto, p.Lock = rec.SurvivorID, nil
+			return nil
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	return StatusFolded, nil
+}
+
+// mergeRelease lifts the survivor's lease.
+func (s *Service) mergeRelease(ctx context.Context, rec *MergeRecord) (string, error) {
+	return StatusDone, s.unlockAll(ctx, rec.Workspace, []string{rec.SurvivorID}, rec.ID)
+}
+
+// resume finishes the operation behind a lease that outlived its holder.
+func (s *Service) resume(ctx context.Context, ws auth.Workspace, op string) error {
+	if id, ok := isEraseOp(op); ok {
+		_, err := s.finishErase(ctx, ws, id)
+		return err
+	}
+	rec, err := s.merges.Get(ctx, ws, op)
+	if err != nil {
+		return err
+	}
+	if rec == nil {
+		return nil
+	}
+	return s.finish(ctx, rec)
+}
+
+// finish drives an unfinished record to its end.
+func (s *Service) finish(ctx context.Context, rec *MergeRecord) error {
+	if rec.Status == StatusUndoing {
+		return s.runUnmerge(ctx, rec)
+	}
+	if err := s.runMerge(ctx, rec); err != nil && !errors.Is(err, errAborted) {
+		return err
+	}
+	return nil
+}

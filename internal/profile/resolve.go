@@ -1,0 +1,217 @@
+package profile
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/identity"
+)
+
+// Resolution is the outcome of resolving a set of identifiers.
+type Resolution struct {
+	ProfileID string
+	Created   bool
+	Merged    []string
+	Warnings  []Warning
+}
+
+// Warning codes.
+const (
+	WarnBlocked      = "IDENTIFIER_BLOCKED"
+	WarnMergeRefused = "MERGE_REFUSED"
+	WarnNotAttached  = "IDENTIFIER_NOT_ATTACHED"
+)
+
+// Warning is something a request could not do as asked.
+type Warning struct {
+	Code       string
+	Message    string
+	Identity   *identity.Identifier
+	ConflictID string
+}
+
+// maxResolveAttempts bounds the retries when concurrent requests race for
+// the same identifiers or profiles.
+const maxResolveAttempts = 10
+
+// Resolve finds the one live profile that holds ids (normalized and
+// screened), creating it when none does, merging the profiles that hold them
+// when the workspace rules allow, and claiming the identifiers nobody holds.
+// The profile document of a new profile is the caller's to create.
+func (s *Service) Resolve(ctx context.Context, ws auth.Workspace, actor string, ids []identity.Identifier) (Resolution, error) {
+	rules, err := s.workspaces.IdentityRules(ctx, ws)
+	if err != nil {
+		return Resolution{}, err
+	}
+	for attempt := range maxResolveAttempts {
+		res, retry, err := s.resolveOnce(ctx, ws, actor, rules, ids)
+		if err != nil || !retry {
+			return res, err
+		}
+		if err := pause(ctx, attempt); err != nil {
+			return Resolution{}, err
+		}
+	}
+	return Resolution{}, ErrBusy
+}
+
+func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor string, rules identity.Rules, ids []identity.Identifier) (Resolution, bool, error) {
+	owners, err := s.ids.Owners(ctx, ws, ids)
+	if err != nil {
+		return Resolution{}, false, err
+	}
+	cands, live, err := s.candidates(ctx, ws, ids, owners)
+	if err != nil {
+		return Resolution{}, false, err
+	}
+	var res Resolution
+	switch len(cands) {
+	case 0:
+		res.ProfileID, res.Created = s.newID(), true
+	case 1:
+		res.ProfileID = cands[0].ID
+	default:
+		r, retry, err := s.join(ctx, ws, actor, rules, ids, live, cands)
+		if err != nil || retry {
+			return r, retry, err
+		}
+		res = r
+	}
+	var unclaimed []identity.Identifier
+	for _, id := range ids {
+		if _, ok := owners[id]; !ok {
+			unclaimed = append(unclaimed, id)
+		}
+	}
+	warns, retry, err := s.attach(ctx, ws, rules, res.ProfileID, unclaimed)
+	res.Warnings = append(res.Warnings, warns...)
+	return res, retry, err
+}
+
+// candidates returns the distinct live profiles holding ids, in the order of
+// ids, and the live holder of each held identifier. A holder whose document
+// is missing (a crash between claim and create) is a fresh profile.
+func (s *Service) candidates(ctx context.Context, ws auth.Workspace, ids []identity.Identifier, owners map[identity.Identifier]string) ([]*Profile, map[identity.Identifier]string, error) {
+	var out []*Profile
+	live := map[identity.Identifier]string{}
+	byOwner := map[string]*Profile{}
+	for _, id := range ids {
+		o, ok := owners[id]
+		if !ok {
+			continue
+		}
+		p, seen := byOwner[o]
+		if !seen {
+			var err error
+			if p, err = s.Get(ctx, ws, o); errors.Is(err, ErrNotFound) {
+				p, err = &Profile{ID: o, Workspace: ws, CreatedAt: s.Now()}, nil
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			if p.Erasing {
+				return nil, nil, ErrBusy
+			}
+			byOwner[o] = p
+			if !slices.ContainsFunc(out, func(q *Profile) bool { return q.ID == p.ID }) {
+				out = append(out, p)
+			}
+		}
+		live[id] = p.ID
+	}
+	return out, live, nil
+}
+
+// join merges the candidates into one survivor, or refuses when the merged
+// profile would break an identity limit and records the conflict.
+func (s *Service) join(ctx context.Context, ws auth.Workspace, actor string, rules identity.Rules, ids []identity.Identifier, live map[identity.Identifier]string, cands []*Profile) (Resolution, bool, error) {
+	held := map[string][]identity.Identifier{}
+	var all []identity.Identifier
+	for _, p := range cands {
+		claims, err := s.ids.ByProfile(ctx, ws, p.ID)
+		if err != nil {
+			return Resolution{}, false, err
+		}
+		for _, c := range claims {
+			held[p.ID] = append(held[p.ID], c.Identifier)
+		}
+		all = append(all, held[p.ID]...)
+	}
+	var shared []identity.Identifier
+	for _, id := range ids {
+		if _, ok := live[id]; ok {
+			shared = append(shared, id)
+		}
+	}
+	if over := rules.Over(all); len(over) > 0 {
+		return s.refuse(ctx, ws, rules, shared, live, cands, over[0])
+	}
+	survivor := pickSurvivor(rules, cands, held)
+	plan := mergePlan{survivor: survivor, identifiers: shared, rule: RuleShared, actor: actor}
+	for _, p := range cands {
+		if p.ID != survivor {
+			plan.absorbed = append(plan.absorbed, p.ID)
+		}
+	}
+	rec, err := s.merge(ctx, ws, plan)
+	if errors.Is(err, errAborted) {
+		return Resolution{}, true, nil
+	}
+	if err != nil {
+		return Resolution{}, false, err
+	}
+	return Resolution{ProfileID: survivor, Merged: rec.AbsorbedIDs}, false, nil
+}
+
+// refuse records a conflict and resolves to the holder of the request's
+// highest-priority identifier.
+func (s *Service) refuse(ctx context.Context, ws auth.Workspace, rules identity.Rules, shared []identity.Identifier, live map[identity.Identifier]string, cands []*Profile, typ string) (Resolution, bool, error) {
+	top, _ := rules.Top(shared)
+	c := &Conflict{Workspace: ws, Identifiers: shared, Type: typ, ResolvedID: live[top], At: s.Now()}
+	for _, p := range cands {
+		c.ProfileIDs = append(c.ProfileIDs, p.ID)
+	}
+	slices.Sort(c.ProfileIDs)
+	c.ID = conflictID(ws, c.ProfileIDs, typ)
+	if err := s.conflicts.Record(ctx, c); err != nil {
+		return Resolution{}, false, err
+	}
+	w := Warning{Code: WarnMergeRefused, ConflictID: c.ID, Message: fmt.Sprintf(
+		"profiles %s were not merged: together they would hold more %s identifiers than allowed", strings.Join(c.ProfileIDs, ", "), typ)}
+	return Resolution{ProfileID: c.ResolvedID, Warnings: []Warning{w}}, false, nil
+}
+
+// conflictID is stable for the same profiles and type, so a conflict that
+// every event of a customer runs into is recorded once.
+func conflictID(ws auth.Workspace, ids []string, typ string) string {
+	h := sha256.Sum256([]byte(string(ws) + "\n" + strings.Join(ids, ",") + "\n" + typ))
+	return hex.EncodeToString(h[:16])
+}
+
+// pickSurvivor chooses the profile holding the highest-priority identifier;
+// ties go to the oldest profile, then the smallest id.
+func pickSurvivor(rules identity.Rules, cands []*Profile, held map[string][]identity.Identifier) string {
+	best := func(p *Profile) int {
+		top, ok := rules.Top(held[p.ID])
+		if !ok {
+			return -1
+		}
+		return rules.For(top.Type).Priority
+	}
+	winner := slices.MinFunc(cands, func(a, b *Profile) int {
+		if d := best(b) - best(a); d != 0 {
+			return d
+		}
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return winner.ID
+}

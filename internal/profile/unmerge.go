@@ -1,0 +1,136 @@
+package profile
+
+import (
+	"context"
+	"slices"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/errs"
+	"github.com/cdp-dev/cdp/internal/identity"
+)
+
+// Unmerge undoes a merge: every absorbed profile comes back with its own
+// identifiers, traits, consent and events; events that arrived after the
+// merge go to the profile whose identifiers they were received with. It
+// returns the survivor followed by the restored profiles.
+func (s *Service) Unmerge(ctx context.Context, ws auth.Workspace, mergeID string) ([]*Profile, error) {
+	rec, err := s.merges.Get(ctx, ws, mergeID)
+	switch {
+	case err != nil:
+		return nil, err
+	case rec == nil:
+		return nil, errs.New(errs.NotFound, "merge not found")
+	case rec.Status == StatusUndone:
+		return nil, errs.New(errs.Conflict, "the merge was already undone")
+	case rec.Status != StatusDone && rec.Status != StatusUndoing:
+		return nil, ErrBusy
+	case len(rec.Snapshots) == 0:
+		return nil, errs.New(errs.Conflict, "the merge cannot be undone: a profile it joined was erased")
+	}
+	surv, err := s.store.Get(ctx, ws, rec.SurvivorID)
+	if err != nil {
+		return nil, err
+	}
+	if surv.MergedInto != "" {
+		return nil, errs.New(errs.Conflict, "the survivor was merged again since; undo that merge first")
+	}
+	rec.Status = StatusUndoing
+	if err := s.merges.Save(ctx, rec); err != nil {
+		return nil, err
+	}
+	if err := s.runUnmerge(ctx, rec); err != nil {
+		return nil, err
+	}
+	out := []*Profile{}
+	for _, id := range append([]string{rec.SurvivorID}, rec.AbsorbedIDs...) {
+		p, err := s.store.Get(ctx, ws, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// runUnmerge performs the undo's idempotent steps and marks the record undone.
+func (s *Service) runUnmerge(ctx context.Context, rec *MergeRecord) error {
+	ws, all := rec.Workspace, append([]string{rec.SurvivorID}, rec.AbsorbedIDs...)
+	for _, id := range slices.Sorted(slices.Values(all)) {
+		if _, err := s.update(ctx, ws, id, write{op: rec.ID, merged: true}, func(p *Profile) error {
+			p.Lock = &Lock{Op: rec.ID, Until: s.now().Add(lockTTL)}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	survivorSnap := rec.Snapshots[0]
+	for _, snap := range rec.Snapshots[1:] {
+		if err := s.restore(ctx, rec, snap, idsOf(survivorSnap)); err != nil {
+			return err
+		}
+	}
+	if err := s.fault("unmerge:restored"); err != nil {
+		return err
+	}
+	if err := s.unfold(ctx, rec); err != nil {
+		return err
+	}
+	if err := s.unlockAll(ctx, ws, all, rec.ID); err != nil {
+		return err
+	}
+	now := s.Now()
+	rec.Status, rec.UndoneAt = StatusUndone, &now
+	return s.merges.Save(ctx, rec)
+}
+
+// restore brings one absorbed profile back from its before-image.
+func (s *Service) restore(ctx context.Context, rec *MergeRecord, snap *Profile, keep []identity.Identifier) error {
+	ws, mine := rec.Workspace, idsOf(snap)
+	if err := s.ids.Assign(ctx, ws, mine, snap.ID); err != nil {
+		return err
+	}
+	if err := s.events.ReturnOrigin(ctx, ws, rec.SurvivorID, snap.ID); err != nil {
+		return err
+	}
+	if err := s.events.MoveReceivedWith(ctx, ws, rec.SurvivorID, snap.ID, rec.At, mine, keep); err != nil {
+		return err
+	}
+	computed, err := s.events.Recount(ctx, ws, snap.ID)
+	if err != nil {
+		return err
+	}
+	_, err = s.update(ctx, ws, snap.ID, write{op: rec.ID, merged: true, reason: "unmerge"}, func(p *Profile) error {
+		p.Traits, p.TraitTimes, p.Identities, p.Consent = snap.Traits, snap.TraitTimes, snap.Identities, snap.Consent
+		p.CreatedAt, p.MergedInto, p.Computed = snap.CreatedAt, "", computed
+		return nil
+	})
+	return err
+}
+
+// unfold takes the absorbed profiles' identifiers and traits off the
+// survivor, keeping what it learnt after the merge.
+func (s *Service) unfold(ctx context.Context, rec *MergeRecord) error {
+	snap, ws := rec.Snapshots[0], rec.Workspace
+	gone := map[identity.Identifier]bool{}
+	for _, a := range rec.Snapshots[1:] {
+		for _, id := range idsOf(a) {
+			gone[id] = true
+		}
+	}
+	for _, id := range idsOf(snap) {
+		delete(gone, id)
+	}
+	computed, err := s.events.Recount(ctx, ws, rec.SurvivorID)
+	if err != nil {
+		return err
+	}
+	_, err = s.update(ctx, ws, rec.SurvivorID, write{op: rec.ID, reason: "unmerge"}, func(p *Profile) error {
+		p.Identities = slices.DeleteFunc(p.Identities, func(i Identity) bool { return gone[identity.Identifier{Type: i.Type, Value: i.Value}] })
+		restoreTraits(p, snap, rec.At)
+		p.Consent = restoreConsent(p.Consent, snap.Consent, rec.At)
+		p.Computed, p.CreatedAt = computed, snap.CreatedAt
+		p.AppliedMerges = slices.DeleteFunc(p.AppliedMerges, func(m string) bool { return m == rec.ID })
+		return nil
+	})
+	return err
+}

@@ -1,0 +1,116 @@
+package profile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+)
+
+// write says how an update treats the profile's state.
+type write struct {
+	create bool   // create the profile when it does not exist
+	reason string // published with the change; "" publishes nothing
+	op     string // the operation that may write through its own lock
+	merged bool   // allow writing to an absorbed profile (merge steps)
+}
+
+// lockWait bounds how long a write waits for another operation's lock.
+const lockWait = 5 * time.Second
+
+// Update applies fn to the stored profile and saves it, retrying when a
+// concurrent writer got there first. With create set, a profile that does not
+// exist yet is created (its identifiers were claimed by a resolve). fn must be
+// deterministic given the profile it is handed: it may run more than once.
+// Writing to an absorbed profile fails with ErrMerged.
+func (s *Service) Update(ctx context.Context, ws auth.Workspace, id string, create bool, reason string, fn func(*Profile) error) (*Profile, error) {
+	return s.update(ctx, ws, id, write{create: create, reason: reason}, fn)
+}
+
+func (s *Service) update(ctx context.Context, ws auth.Workspace, id string, w write, fn func(*Profile) error) (*Profile, error) {
+	deadline := s.now().Add(lockWait)
+	for attempt := 0; ; attempt++ {
+		p, isNew, err := s.load(ctx, ws, id, w.create)
+		if err != nil {
+			return nil, err
+		}
+		if wait, err := s.blocked(ctx, p, w); err != nil {
+			return nil, err
+		} else if wait {
+			if s.now().After(deadline) || attempt > 200 {
+				return nil, ErrBusy
+			}
+			if err := pause(ctx, attempt); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		version := p.Version
+		if err := fn(p); err != nil {
+			return nil, err
+		}
+		p.Version, p.UpdatedAt = version+1, s.now().UTC()
+		if isNew {
+			err = s.store.Insert(ctx, p)
+		} else {
+			err = s.store.Replace(ctx, p, version)
+		}
+		if err == nil {
+			if w.reason != "" && p.MergedInto == "" && !p.Erasing {
+				s.onChange(ctx, p, w.reason)
+			}
+			return p, nil
+		}
+		if !errors.Is(err, ErrStale) && !(isNew && isConflict(err)) {
+			return nil, fmt.Errorf("save profile %s: %w", id, err)
+		}
+		if attempt > 200 {
+			return nil, ErrStale
+		}
+	}
+}
+
+func (s *Service) load(ctx context.Context, ws auth.Workspace, id string, create bool) (*Profile, bool, error) {
+	p, err := s.store.Get(ctx, ws, id)
+	if errors.Is(err, ErrNotFound) && create {
+		now := s.now().UTC()
+		return &Profile{ID: id, Workspace: ws, Traits: map[string]any{}, TraitTimes: map[string]time.Time{}, CreatedAt: now}, true, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("load profile %s: %w", id, err)
+	}
+	return p, false, nil
+}
+
+// blocked reports whether the write must wait for another operation's lock.
+// An expired lock is the trace of a crashed operation: it is finished first
+// (the "next touch"), and the write then proceeds.
+func (s *Service) blocked(ctx context.Context, p *Profile, w write) (bool, error) {
+	switch {
+	case p.Erasing && w.op == "":
+		return false, ErrNotFound
+	case p.MergedInto != "" && !w.merged:
+		return false, ErrMerged
+	case p.Lock == nil || p.Lock.Op == w.op:
+		return false, nil
+	case s.now().Before(p.Lock.Until):
+		return true, nil
+	default:
+		return true, s.resume(ctx, p.Workspace, p.Lock.Op)
+	}
+}
+
+// pause backs off between retries: 2ms doubling to 64ms.
+func pause(ctx context.Context, attempt int) error {
+	d := 2 * time.Millisecond << min(attempt, 5)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/profile"
+)
+
+var _ profile.EventMover = Events{}
+
+func set(fields ...bson.E) bson.D { return bson.D{{Key: "$set", Value: bson.D(fields)}} }
+
+// Reassign points the events at another profile.
+func (x Events) Reassign(ctx context.Context, ws auth.Workspace, ids []string, profileID string) error {
+	_, err := x.c().UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "workspace", Value: string(ws)}},
+		set(bson.E{Key: "profileId", Value: profileID}))
+	return classify("reassign events", err)
+}
+
+// MoveProfile points every event of from at to, remembering from as the
+// origin of the events that have none yet.
+func (x Events) MoveProfile(ctx context.Context, ws auth.Workspace, from, to string) error {
+	q := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: from}}
+	noOrigin := append(q, bson.E{Key: "origin", Value: bson.D{{Key: "$exists", Value: false}}})
+	if _, err := x.c().UpdateMany(ctx, noOrigin, set(bson.E{Key: "profileId", Value: to}, bson.E{Key: "origin", Value: from})); err != nil {
+		return classify("move events", err)
+	}
+	_, err := x.c().UpdateMany(ctx, q, set(bson.E{Key: "profileId", Value: to}))
+	return classify("move events", err)
+}
+
+// ReturnOrigin points the events on profile `on` whose origin is origin back
+// at it.
+func (x Events) ReturnOrigin(ctx context.Context, ws auth.Workspace, on, origin string) error {
+	_, err := x.c().UpdateMany(ctx,
+		bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: on}, {Key: "origin", Value: origin}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "profileId", Value: origin}}}, {Key: "$unset", Value: bson.D{{Key: "origin", Value: ""}}}})
+	return classify("return events", err)
+}
+
+// MoveReceivedWith points the events of from received since `since` with any
+// of ids and none of keep at profile to.
+func (x Events) MoveReceivedWith(ctx context.Context, ws auth.Workspace, from, to string, since time.Time, ids, keep []identity.Identifier) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	match := bson.A{}
+	for _, id := range ids {
+		match = append(match, bson.D{{Key: "identities", Value: bson.D{{Key: "type", Value: id.Type}, {Key: "value", Value: id.Value}}}})
+	}
+	q := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: from},
+		{Key: "receivedAt", Value: bson.D{{Key: "$gte", Value: since}}}, {Key: "$or", Value: match}}
+	evs, err := x.find(ctx, q, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "identities", Value: 1}}))
+	if err != nil {
+		return err
+	}
+	var move []string
+	for _, e := range evs {
+		if !slices.ContainsFunc(e.Identities, func(i identity.Identifier) bool { return slices.Contains(keep, i) }) {
+			move = append(move, e.ID)
+		}
+	}
+	if len(move) == 0 {
+		return nil
+	}
+	return x.Reassign(ctx, ws, move, to)
+}
+
+// DeleteByProfile erases a profile's events.
+func (x Events) DeleteByProfile(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
+	r, err := x.c().DeleteMany(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}})
+	if err != nil {
+		return 0, classify("delete events", err)
+	}
+	return r.DeletedCount, nil
+}
+
+// Recount recomputes a profile's computed values from its stored events.
+func (x Events) Recount(ctx context.Context, ws auth.Workspace, profileID string) (profile.Computed, error) {
+	st, err := x.Stats(ctx, ws, profileID)
+	if err != nil {
+		return profile.Computed{}, err
+	}
+	return profile.Computed{EventCount: st.Count, FirstSeen: st.First, LastSeen: st.Last, Channels: nonNil(st.Channels)}, nil
+}
