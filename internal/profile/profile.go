@@ -26,10 +26,10 @@ type Profile struct {
 	// resumed merge never folds twice.
 	AppliedMerges []string
 	// Erasing is set while the profile is being erased.
-	Erasing    bool
-	Version    int64
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	Erasing   bool
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Lock is a lease held by the multi-document operation Op (a merge record id).

@@ -17,8 +17,8 @@ const (
 	StatusMoved   = "moved"   // identifiers and events point at the survivor
 	StatusFolded  = "folded"  // survivor folded, absorbed profiles marked
 	StatusDone    = "done"
-	StatusAborted = "aborted"   // a profile was merged elsewhere first; nothing moved
-	StatusUndoing = "undoing"   // an unmerge is under way
+	StatusAborted = "aborted" // a profile was merged elsewhere first; nothing moved
+	StatusUndoing = "undoing" // an unmerge is under way
 	StatusUndone  = "undone"
 )
 
