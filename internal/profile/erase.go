@@ -75,25 +75,32 @@ func (s *Service) scrub(ctx context.Context, ws auth.Workspace, id string) (int6
 	if err != nil {
 		return 0, err
 	}
-	ids := map[string]bool{id: true}
+	pids, seen := map[string]bool{id: true}, map[string]bool{}
 	for _, r := range recs {
+		seen[r.ID] = true
 		for _, a := range r.AbsorbedIDs {
-			ids[a] = true
+			pids[a] = true
 		}
 	}
 	var n int64
-	for pid := range ids {
-		m, err := s.merges.Scrub(ctx, ws, pid)
+	for pid := range pids {
+		more, err := s.merges.ByProfile(ctx, ws, pid)
 		if err != nil {
+			return n, err
+		}
+		for _, r := range more {
+			seen[r.ID] = true
+		}
+		if _, err := s.merges.Scrub(ctx, ws, pid); err != nil {
 			return n, err
 		}
 		c, err := s.conflicts.Scrub(ctx, ws, pid)
 		if err != nil {
 			return n, err
 		}
-		n += m + c
+		n += c
 	}
-	return n, nil
+	return n + int64(len(seen)), nil
 }
 
 // Recover finishes every merge, unmerge and erasure a crash left behind.

@@ -51,19 +51,23 @@ func (x Events) MoveReceivedWith(ctx context.Context, ws auth.Workspace, from, t
 	if len(ids) == 0 {
 		return nil
 	}
-	match := bson.A{}
-	for _, id := range ids {
-		match = append(match, bson.D{{Key: "identities", Value: bson.D{{Key: "type", Value: id.Type}, {Key: "value", Value: id.Value}}}})
+	values := make([]string, len(ids))
+	for i, id := range ids {
+		values[i] = id.Value
 	}
+	// Candidates by value; the exact (type, value) match is made below, as
+	// FerretDB does not match whole subdocuments inside arrays.
 	q := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: from},
-		{Key: "receivedAt", Value: bson.D{{Key: "$gte", Value: since}}}, {Key: "$or", Value: match}}
+		{Key: "receivedAt", Value: bson.D{{Key: "$gte", Value: since}}}, {Key: "identities.value", Value: bson.D{{Key: "$in", Value: values}}}}
 	evs, err := x.find(ctx, q, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "identities", Value: 1}}))
 	if err != nil {
 		return err
 	}
 	var move []string
 	for _, e := range evs {
-		if !slices.ContainsFunc(e.Identities, func(i identity.Identifier) bool { return slices.Contains(keep, i) }) {
+		mine := slices.ContainsFunc(e.Identities, func(i identity.Identifier) bool { return slices.Contains(ids, i) })
+		theirs := slices.ContainsFunc(e.Identities, func(i identity.Identifier) bool { return slices.Contains(keep, i) })
+		if mine && !theirs {
 			move = append(move, e.ID)
 		}
 	}
