@@ -2,12 +2,14 @@ package event
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/document"
 	"github.com/cdp-dev/cdp/internal/errs"
+	"github.com/cdp-dev/cdp/internal/identity"
 	"github.com/cdp-dev/cdp/internal/profile"
 )
 
@@ -89,6 +91,7 @@ func (s *Service) prepare(ctx context.Context, ws auth.Workspace, actor string, 
 	now := s.profiles.Now()
 	seen := map[string]bool{}
 	absorbed := map[string]string{}
+	resolved := map[string]profile.Resolution{} // by identifier set: one resolve per customer per batch
 	var evs []*Event
 	for i, in := range ins {
 		e, warns, err := s.validate(ctx, ws, in, now)
@@ -97,8 +100,13 @@ func (s *Service) prepare(ctx context.Context, ws auth.Workspace, actor string, 
 			continue
 		}
 		if err == nil {
-			var r profile.Resolution
-			r, err = s.profiles.Resolve(ctx, ws, actor, e.Identities)
+			key := setKey(e.Identities)
+			r, ok := resolved[key]
+			if !ok {
+				if r, err = s.profiles.Resolve(ctx, ws, actor, e.Identities); err == nil {
+					resolved[key] = profile.Resolution{ProfileID: r.ProfileID, Warnings: r.Warnings}
+				}
+			}
 			e.ProfileID, warns = r.ProfileID, append(warns, r.Warnings...)
 			for _, m := range r.Merged {
 				absorbed[m] = r.ProfileID
@@ -159,4 +167,14 @@ func (s *Service) validate(ctx context.Context, ws auth.Workspace, in Input, now
 	}
 	return &Event{ID: Key(ws, mid), Workspace: ws, MessageID: mid, Type: typ, Channel: channel,
 		Properties: props, Identities: ids, Timestamp: ts, ReceivedAt: now}, warns, nil
+}
+
+// setKey identifies a set of identifiers regardless of order.
+func setKey(ids []identity.Identifier) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id.String()
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, "\x00")
 }

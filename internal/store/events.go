@@ -94,8 +94,8 @@ func (x Events) Insert(ctx context.Context, evs []*event.Event) ([]bool, error) 
 // Get returns an event or nil.
 func (x Events) Get(ctx context.Context, ws auth.Workspace, id string) (*event.Event, error) {
 	var d eventDoc
-	err := x.c().FindOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "workspace", Value: string(ws)}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
+	err := getByID(ctx, x.c(), ws, id, &d)
+	if notFound(err) {
 		return nil, nil
 	}
 	if err != nil {
@@ -105,14 +105,9 @@ func (x Events) Get(ctx context.Context, ws auth.Workspace, id string) (*event.E
 }
 
 // MarkApplied flags events as folded into their profile.
+// Event ids start with the workspace, so an id names one workspace's event.
 func (x Events) MarkApplied(ctx context.Context, ws auth.Workspace, ids []string) error {
-	_, err := x.c().UpdateMany(ctx,
-		bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "workspace", Value: string(ws)}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "applied", Value: true}}}})
-	if err != nil {
-		return fmt.Errorf("mark events applied: %w", err)
-	}
-	return nil
+	return classify("mark events applied", updateEachByID(ctx, x.c(), ids, set(bson.E{Key: "applied", Value: true})))
 }
 
 // Unapplied returns events of any workspace not yet applied.

@@ -19,9 +19,7 @@ func set(fields ...bson.E) bson.D { return bson.D{{Key: "$set", Value: bson.D(fi
 
 // Reassign points the events at another profile.
 func (x Events) Reassign(ctx context.Context, ws auth.Workspace, ids []string, profileID string) error {
-	_, err := x.c().UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "workspace", Value: string(ws)}},
-		set(bson.E{Key: "profileId", Value: profileID}))
-	return classify("reassign events", err)
+	return classify("reassign events", updateEachByID(ctx, x.c(), ids, set(bson.E{Key: "profileId", Value: profileID})))
 }
 
 // MoveProfile points every event of from at to, remembering from as the

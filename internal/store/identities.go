@@ -42,21 +42,17 @@ func identityKey(ws auth.Workspace, id identity.Identifier) string {
 
 // Owners returns the holder of each claimed identifier.
 func (x Identities) Owners(ctx context.Context, ws auth.Workspace, ids []identity.Identifier) (map[identity.Identifier]string, error) {
-	keys := make([]string, len(ids))
-	for i, id := range ids {
-		keys[i] = identityKey(ws, id)
-	}
-	cur, err := x.c().Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}, {Key: "workspace", Value: string(ws)}})
-	if err != nil {
-		return nil, fmt.Errorf("find identities: %w", err)
-	}
-	var docs []identityDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("find identities: %w", err)
-	}
-	out := make(map[identity.Identifier]string, len(docs))
-	for _, d := range docs {
-		out[identity.Identifier{Type: d.Type, Value: d.Value}] = d.ProfileID
+	out := make(map[identity.Identifier]string, len(ids))
+	for _, id := range ids {
+		var d identityDoc
+		err := getByID(ctx, x.c(), ws, identityKey(ws, id), &d)
+		if notFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("find identity: %w", err)
+		}
+		out[id] = d.ProfileID
 	}
 	return out, nil
 }
@@ -111,21 +107,24 @@ func (x Identities) Repoint(ctx context.Context, ws auth.Workspace, from, to str
 
 // Assign moves the listed identifiers to profileID.
 func (x Identities) Assign(ctx context.Context, ws auth.Workspace, ids []identity.Identifier, profileID string) error {
-	if len(ids) == 0 {
-		return nil
-	}
 	keys := make([]string, len(ids))
 	for i, id := range ids {
 		keys[i] = identityKey(ws, id)
 	}
-	_, err := x.c().UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}, {Key: "workspace", Value: string(ws)}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "profileId", Value: profileID}}}})
-	return classify("assign identities", err)
+	return classify("assign identities", updateEachByID(ctx, x.c(), keys, set(bson.E{Key: "profileId", Value: profileID})))
 }
 
 // Release removes id from the index if profileID holds it.
 func (x Identities) Release(ctx context.Context, ws auth.Workspace, id identity.Identifier, profileID string) error {
-	_, err := x.c().DeleteOne(ctx, bson.D{{Key: "_id", Value: identityKey(ws, id)}, {Key: "profileId", Value: profileID}})
+	var d identityDoc
+	err := getByID(ctx, x.c(), ws, identityKey(ws, id), &d)
+	if notFound(err) || (err == nil && d.ProfileID != profileID) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("release identity: %w", err)
+	}
+	_, err = x.c().DeleteOne(ctx, bson.D{{Key: "_id", Value: d.ID}})
 	return classify("release identity", err)
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -68,7 +69,19 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			return fmt.Errorf("create indexes on %s: %w", coll, err)
 		}
 	}
+	if s.dir != "" {
+		if err := s.db.CreateCollection(ctx, colWorkspaces); err != nil && !isNamespaceExists(err) {
+			return fmt.Errorf("create %s: %w", colWorkspaces, err)
+		}
+		return indexIDs(ctx, s.dir, s.db.Name())
+	}
 	return nil
+}
+
+// isNamespaceExists reports MongoDB's "collection already exists" error.
+func isNamespaceExists(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && ce.Code == 48
 }
 
 func (s *Store) indexNames(ctx context.Context, coll string) (map[string]bool, error) {

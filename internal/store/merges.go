@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -85,15 +84,15 @@ func (m Merges) Create(ctx context.Context, r *profile.MergeRecord) error {
 
 // Save replaces a record.
 func (m Merges) Save(ctx context.Context, r *profile.MergeRecord) error {
-	_, err := m.c().ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}, {Key: "workspace", Value: string(r.Workspace)}}, toMergeDoc(r))
+	_, err := m.c().ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, toMergeDoc(r))
 	return classify("save merge", err)
 }
 
 // Get returns a record, or nil.
 func (m Merges) Get(ctx context.Context, ws auth.Workspace, id string) (*profile.MergeRecord, error) {
 	var d mergeDoc
-	err := m.c().FindOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "workspace", Value: string(ws)}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
+	err := getByID(ctx, m.c(), ws, id, &d)
+	if notFound(err) {
 		return nil, nil
 	}
 	if err != nil {

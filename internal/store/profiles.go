@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -27,8 +26,8 @@ func (p Profiles) c() *mongo.Collection { return p.s.coll(colProfiles) }
 // Get returns a profile or profile.ErrNotFound.
 func (p Profiles) Get(ctx context.Context, ws auth.Workspace, id string) (*profile.Profile, error) {
 	var d profileDoc
-	err := p.c().FindOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "workspace", Value: string(ws)}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
+	err := getByID(ctx, p.c(), ws, id, &d)
+	if notFound(err) {
 		return nil, profile.ErrNotFound
 	}
 	if err != nil {
@@ -45,6 +44,9 @@ func (p Profiles) Insert(ctx context.Context, pr *profile.Profile) error {
 
 // Replace stores pr if its stored version is still version.
 func (p Profiles) Replace(ctx context.Context, pr *profile.Profile, version int64) error {
+	if p.s.serial != nil {
+		return p.replaceSerial(ctx, pr, version)
+	}
 	filter := bson.D{{Key: "_id", Value: pr.ID}, {Key: "workspace", Value: string(pr.Workspace)}, {Key: "version", Value: version}}
 	r, err := p.c().ReplaceOne(ctx, filter, toProfileDoc(pr))
 	if err != nil {
@@ -54,6 +56,23 @@ func (p Profiles) Replace(ctx context.Context, pr *profile.Profile, version int6
 		return profile.ErrStale
 	}
 	return nil
+}
+
+// replaceSerial is Replace on the embedded store: the version is checked
+// under an in-process lock and the write filters by _id alone.
+func (p Profiles) replaceSerial(ctx context.Context, pr *profile.Profile, version int64) error {
+	defer p.s.serial.lock(pr.ID)()
+	var cur struct {
+		Version int64 `bson:"version"`
+	}
+	if err := getByID(ctx, p.c(), pr.Workspace, pr.ID, &cur); err != nil || cur.Version != version {
+		if err != nil && !notFound(err) {
+			return fmt.Errorf("replace profile: %w", err)
+		}
+		return profile.ErrStale
+	}
+	_, err := p.c().ReplaceOne(ctx, bson.D{{Key: "_id", Value: pr.ID}}, toProfileDoc(pr))
+	return classify("replace profile", err)
 }
 
 // List returns live profiles matching f with ids above after, in id order.
@@ -89,7 +108,10 @@ func (p Profiles) Count(ctx context.Context, ws auth.Workspace, f profile.Filter
 
 // Delete removes a profile document.
 func (p Profiles) Delete(ctx context.Context, ws auth.Workspace, id string) error {
-	_, err := p.c().DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "workspace", Value: string(ws)}})
+	if _, err := p.Get(ctx, ws, id); err != nil {
+		return err
+	}
+	_, err := p.c().DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	return classify("delete profile", err)
 }
 

@@ -29,6 +29,10 @@ type Store struct {
 	db       *mongo.Database
 	embedded *Embedded
 	owner    bool
+	// serial is set on the embedded store: compare-and-swap writes are
+	// serialized in process instead of filtering on a version.
+	serial *stripes
+	dir    string // the embedded store's data directory
 }
 
 // Open connects to MongoDB, or starts the embedded store when no URI is given.
@@ -40,7 +44,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.embedded, uri = e, e.URI()
+		s.embedded, uri, s.serial, s.dir = e, e.URI(), &stripes{}, o.DataDir
 	}
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).
 		// No client-wide timeout: it adds maxTimeMS to every command, which
@@ -62,7 +66,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 // WithDatabase returns a Store on another database of the same connection.
 // Closing it does nothing; tests use it for one database per test.
 func (s *Store) WithDatabase(name string) *Store {
-	return &Store{client: s.client, db: s.client.Database(name)}
+	return &Store{client: s.client, db: s.client.Database(name), serial: s.serial, dir: s.dir}
 }
 
 // Drop deletes the whole database.

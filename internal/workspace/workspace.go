@@ -5,6 +5,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/errs"
@@ -31,6 +32,7 @@ type Store interface {
 type Service struct {
 	store         Store
 	defaultRegion string
+	cache         cache
 }
 
 // NewService returns a Service; defaultRegion applies to workspaces that set none.
@@ -40,9 +42,14 @@ func NewService(store Store, defaultRegion string) *Service {
 
 // Get returns the workspace's settings, with defaults filled in.
 func (s *Service) Get(ctx context.Context, ws auth.Workspace) (Settings, error) {
-	st, ok, err := s.store.Get(ctx, ws)
-	if err != nil {
-		return Settings{}, err
+	now := time.Now()
+	st, ok, hit := s.cache.get(ws, now)
+	if !hit {
+		var err error
+		if st, ok, err = s.store.Get(ctx, ws); err != nil {
+			return Settings{}, err
+		}
+		s.cache.put(ws, st, ok, now)
 	}
 	if !ok || st.DefaultRegion == "" {
 		st.DefaultRegion = s.defaultRegion
@@ -71,6 +78,7 @@ func (s *Service) Update(ctx context.Context, ws auth.Workspace, u Update) (Sett
 		}
 		st.DefaultRegion = r
 	}
+	defer s.cache.forget(ws)
 	return st, s.store.Put(ctx, st)
 }
 
@@ -105,6 +113,7 @@ func (s *Service) SetIdentityRules(ctx context.Context, ws auth.Workspace, rules
 		st.IdentityRules = identity.Rules{}
 	}
 	st.IdentityRules = st.IdentityRules.Merge(rules)
+	defer s.cache.forget(ws)
 	if err := s.store.Put(ctx, st); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,60 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"hash/fnv"
+	"sync"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+)
+
+// The embedded FerretDB (SQLite handler) uses an index only for a filter
+// that is exactly {_id: <string>}; any other filter reads and parses the
+// whole collection. Point reads and writes on the hot paths therefore filter
+// by _id alone and check the workspace here, and the embedded store's
+// compare-and-swap is serialized in process (an embedded store belongs to
+// one process). On MongoDB the workspace and version stay in the filter.
+
+// getByID decodes the document with the id into out if it belongs to ws;
+// otherwise it returns mongo.ErrNoDocuments.
+func getByID(ctx context.Context, c *mongo.Collection, ws auth.Workspace, id string, out any) error {
+	raw, err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+	if err != nil {
+		return err
+	}
+	if w, ok := raw.Lookup("workspace").StringValueOK(); !ok || w != string(ws) {
+		return mongo.ErrNoDocuments
+	}
+	return bson.Unmarshal(raw, out)
+}
+
+func notFound(err error) bool { return errors.Is(err, mongo.ErrNoDocuments) }
+
+// stripes serializes writes to the same document id within the process.
+type stripes [256]sync.Mutex
+
+func (s *stripes) lock(id string) func() {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	m := &s[h.Sum32()%uint32(len(s))]
+	m.Lock()
+	return m.Unlock
+}
+
+// updateEachByID applies update to each id with its own {_id} filter, in one
+// bulk write.
+func updateEachByID(ctx context.Context, c *mongo.Collection, ids []string, update bson.D) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	models := make([]mongo.WriteModel, len(ids))
+	for i, id := range ids {
+		models[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).SetUpdate(update)
+	}
+	_, err := c.BulkWrite(ctx, models)
+	return err
+}

@@ -1,0 +1,46 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+
+	_ "modernc.org/sqlite" // the SQLite driver FerretDB itself uses
+)
+
+// FerretDB v1.24's SQLite handler creates its unique _id index on the
+// expression _ferretdb_sjson->"_id" but looks documents up with
+// _ferretdb_sjson->'$._id', which SQLite does not match to that index: every
+// lookup, update and delete by _id scans the table. indexIDs adds an index
+// on the exact expression the lookups use, so they become index searches.
+// It is idempotent and touches nothing FerretDB reads.
+func indexIDs(ctx context.Context, dir, database string) error {
+	path := filepath.Join(dir, database+".sqlite")
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT table_name FROM _ferretdb_collections`)
+	if err != nil {
+		return fmt.Errorf("list tables of %s: %w", path, err)
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return err
+		}
+		tables = append(tables, t)
+	}
+	rows.Close()
+	for _, t := range tables {
+		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, t+"_cdp_id", t)
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("index %s: %w", t, err)
+		}
+	}
+	return nil
+}
