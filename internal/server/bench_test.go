@@ -14,7 +14,9 @@ func BenchmarkMerge(b *testing.B) {
 	s := Start(b)
 	tok := Token(b, "acme")
 	q := `mutation($in: IdentifyInput!) { identify(input: $in) { mergedProfileIds } }`
-	in := func(pairs ...string) map[string]any { return map[string]any{"in": map[string]any{"identities": ids(pairs...)}} }
+	in := func(pairs ...string) map[string]any {
+		return map[string]any{"in": map[string]any{"identities": ids(pairs...)}}
+	}
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		email, line := fmt.Sprintf("b%d@example.com", i), fmt.Sprintf("U%d", i)
