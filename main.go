@@ -5,6 +5,7 @@
 //
 //	cdp [serve]      start the API (the default)
 //	cdp token ...    print a signed token (cdp token -h)
+//	cdp bench ...    measure throughput and latency (cdp bench -h)
 package main
 
 import (
@@ -37,11 +38,13 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return serve(ctx, args, stdout, getenv)
 	case "token":
 		return token(args, stdout, getenv)
+	case "bench":
+		return benchCmd(ctx, args, stdout, getenv)
 	case "help":
-		_, err := fmt.Fprintln(stdout, "usage: cdp [serve | token | help]")
+		_, err := fmt.Fprintln(stdout, "usage: cdp [serve | token | bench | help]")
 		return err
 	default:
-		return fmt.Errorf("unknown command %q (want serve, token or help)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, token, bench or help)", cmd)
 	}
 }
 

@@ -5,17 +5,9 @@ package identity
 
 import (
 	"context"
-	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
 )
-
-// Claim is an identifier held by a profile, with when it was claimed.
-type Claim struct {
-	Identifier
-	ProfileID string
-	ClaimedAt time.Time
-}
 
 // Store is the identity index: one document per (workspace, identifier),
 // keyed so that claiming an identifier is an insert that cannot succeed twice.
@@ -27,10 +19,6 @@ type Store interface {
 	// holder after the call: profileID when the claim succeeded (or was
 	// already ours), another profile's id when someone else holds it.
 	Claim(ctx context.Context, ws auth.Workspace, id Identifier, profileID string) (owner string, err error)
-	// ByProfile lists the identifiers a profile holds, oldest claim first.
-	ByProfile(ctx context.Context, ws auth.Workspace, profileID string) ([]Claim, error)
-	// Repoint moves every identifier of profile from to profile to.
-	Repoint(ctx context.Context, ws auth.Workspace, from, to string) error
 	// Assign moves the listed identifiers, wherever they are, to profileID.
 	Assign(ctx context.Context, ws auth.Workspace, ids []Identifier, profileID string) error
 	// Release removes id from the index if profileID holds it.

@@ -8,19 +8,14 @@ import (
 	"github.com/cdp-dev/cdp/internal/identity"
 )
 
-// attach claims unclaimed identifiers for pid within the per-type limits.
-// retry is true when another request claimed one of them first.
-func (s *Service) attach(ctx context.Context, ws auth.Workspace, rules identity.Rules, pid string, unclaimed []identity.Identifier) ([]Warning, bool, error) {
-	if len(unclaimed) == 0 {
-		return nil, false, nil
-	}
-	held, err := s.ids.ByProfile(ctx, ws, pid)
-	if err != nil {
-		return nil, false, err
-	}
+// attach claims unclaimed identifiers for the profile within the per-type
+// limits, counting what its document holds (held). retry is true when
+// another request claimed one of them first. Concurrent attaches that
+// together pass a limit are settled when the document is written (Observe).
+func (s *Service) attach(ctx context.Context, ws auth.Workspace, rules identity.Rules, pid string, held []Identity, unclaimed []identity.Identifier) ([]Warning, bool, error) {
 	count := map[string]int{}
-	for _, c := range held {
-		count[c.Type]++
+	for _, h := range held {
+		count[h.Type]++
 	}
 	var warns []Warning
 	for _, id := range unclaimed {
@@ -34,42 +29,8 @@ func (s *Service) attach(ctx context.Context, ws auth.Workspace, rules identity.
 			return warns, err == nil, err
 		}
 		count[id.Type]++
-		if rule.MaxPerProfile == 0 {
-			continue
-		}
-		kept, err := s.withinLimit(ctx, ws, pid, id, rule)
-		if err != nil {
-			return warns, false, err
-		}
-		if !kept {
-			warns = append(warns, notAttached(id, rule))
-		}
 	}
 	return warns, false, nil
-}
-
-// withinLimit settles a race of concurrent claims of one type on one
-// profile: the earliest claims keep their place and a later one over the
-// limit is released again.
-func (s *Service) withinLimit(ctx context.Context, ws auth.Workspace, pid string, id identity.Identifier, rule identity.Rule) (bool, error) {
-	held, err := s.ids.ByProfile(ctx, ws, pid)
-	if err != nil {
-		return false, err
-	}
-	n := 0
-	for _, c := range held {
-		if c.Type != id.Type {
-			continue
-		}
-		n++
-		if c.Identifier == id {
-			if n <= rule.MaxPerProfile {
-				return true, nil
-			}
-			return false, s.ids.Release(ctx, ws, id, pid)
-		}
-	}
-	return true, nil
 }
 
 func notAttached(id identity.Identifier, rule identity.Rule) Warning {

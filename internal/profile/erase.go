@@ -52,6 +52,19 @@ func (s *Service) finishErase(ctx context.Context, ws auth.Workspace, id string)
 	if r.Identities, err = s.ids.DeleteByProfile(ctx, ws, id); err != nil {
 		return r, err
 	}
+	recs, err := s.merges.ByProfile(ctx, ws, id)
+	if err != nil {
+		return r, err
+	}
+	for _, rec := range recs {
+		for _, a := range rec.AbsorbedIDs {
+			n, err := s.ids.DeleteByProfile(ctx, ws, a) // claims that never reached a document
+			if err != nil {
+				return r, err
+			}
+			r.Identities += n
+		}
+	}
 	if err := s.fault("erase:identities"); err != nil {
 		return r, err
 	}

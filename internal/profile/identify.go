@@ -2,6 +2,7 @@ package profile
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
@@ -158,25 +159,41 @@ func (s *Service) Timestamp(t *time.Time) (time.Time, error) {
 	return t.UTC().Truncate(time.Millisecond), nil
 }
 
-func touchIdentities(p *Profile, ids []identity.Identifier, source string, at time.Time) {
+// touchIdentities records identifiers as seen at `at`, adding new ones
+// within the per-type limits; it returns the identifiers it refused. The
+// profile document is written with compare-and-swap, so this is where
+// concurrent attaches of a limited type are settled.
+func touchIdentities(p *Profile, rules identity.Rules, ids []identity.Identifier, source string, at time.Time) []identity.Identifier {
+	var refused []identity.Identifier
 	for _, id := range ids {
-		found := false
-		for i := range p.Identities {
+		i := slices.IndexFunc(p.Identities, func(x Identity) bool { return x.Type == id.Type && x.Value == id.Value })
+		if i >= 0 {
 			pi := &p.Identities[i]
-			if pi.Type == id.Type && pi.Value == id.Value {
-				found = true
-				if at.After(pi.LastSeen) {
-					pi.LastSeen = at
-				}
-				if at.Before(pi.FirstSeen) {
-					pi.FirstSeen = at
-				}
+			if at.After(pi.LastSeen) {
+				pi.LastSeen = at
 			}
+			if at.Before(pi.FirstSeen) {
+				pi.FirstSeen = at
+			}
+			continue
 		}
-		if !found {
-			p.Identities = append(p.Identities, Identity{Type: id.Type, Value: id.Value, Source: source, FirstSeen: at, LastSeen: at})
+		if max := rules.For(id.Type).MaxPerProfile; max > 0 && countType(p.Identities, id.Type) >= max {
+			refused = append(refused, id)
+			continue
+		}
+		p.Identities = append(p.Identities, Identity{Type: id.Type, Value: id.Value, Source: source, FirstSeen: at, LastSeen: at})
+	}
+	return refused
+}
+
+func countType(ids []Identity, typ string) int {
+	n := 0
+	for _, x := range ids {
+		if x.Type == typ {
+			n++
 		}
 	}
+	return n
 }
 
 // mergeTraits deep-merges patch into the profile's traits, keeping for every

@@ -60,13 +60,11 @@ func (s *Service) checkLimits(ctx context.Context, ws auth.Workspace, pids []str
 	}
 	var all []identity.Identifier
 	for _, pid := range pids {
-		claims, err := s.ids.ByProfile(ctx, ws, pid)
+		p, err := s.Get(ctx, ws, pid)
 		if err != nil {
 			return err
 		}
-		for _, c := range claims {
-			all = append(all, c.Identifier)
-		}
+		all = append(all, idsOf(p)...)
 	}
 	if over := rules.Over(all); len(over) > 0 {
 		return errs.New(errs.Conflict, fmt.Sprintf("the merged profile would hold more %s identifiers than the rules allow", strings.Join(over, ", ")))

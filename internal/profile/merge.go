@@ -124,8 +124,11 @@ func (s *Service) unlockAll(ctx context.Context, ws auth.Workspace, ids []string
 
 // mergeMove points the absorbed profiles' identifiers and events at the survivor.
 func (s *Service) mergeMove(ctx context.Context, rec *MergeRecord) (string, error) {
-	for _, id := range rec.AbsorbedIDs {
-		if err := s.ids.Repoint(ctx, rec.Workspace, id, rec.SurvivorID); err != nil {
+	for i, id := range rec.AbsorbedIDs {
+		// By the before-image's identifiers: lookups by _id are indexed on
+		// every store. A claim not yet on the document still resolves
+		// through the absorbed profile's mergedInto.
+		if err := s.ids.Assign(ctx, rec.Workspace, idsOf(rec.Snapshots[i+1]), rec.SurvivorID); err != nil {
 			return "", err
 		}
 		if err := s.events.MoveProfile(ctx, rec.Workspace, id, rec.SurvivorID); err != nil {

@@ -16,13 +16,30 @@ type Sighting struct {
 }
 
 // Observe records sightings of identifiers on the profile (creating it when
-// its identifiers were just claimed for it) and applies change.
+// its identifiers were just claimed for it) and applies change. Identifiers
+// the profile may not hold (a concurrent attach reached the type's limit
+// first) are released from the identity index again.
 func (s *Service) Observe(ctx context.Context, ws auth.Workspace, id string, seen []Sighting, reason string, change func(*Profile)) (*Profile, error) {
-	return s.Update(ctx, ws, id, true, reason, func(p *Profile) error {
+	rules, err := s.workspaces.IdentityRules(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	var refused []identity.Identifier
+	p, err := s.Update(ctx, ws, id, true, reason, func(p *Profile) error {
+		refused = nil
 		for _, sg := range seen {
-			touchIdentities(p, sg.IDs, sg.Source, sg.At)
+			refused = append(refused, touchIdentities(p, rules, sg.IDs, sg.Source, sg.At)...)
 		}
 		change(p)
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range refused {
+		if err := s.ids.Release(ctx, ws, r, p.ID); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }

@@ -71,17 +71,21 @@ func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor stri
 		return Resolution{}, false, err
 	}
 	var res Resolution
+	var held []Identity
 	switch len(cands) {
 	case 0:
 		res.ProfileID, res.Created = s.newID(), true
 	case 1:
-		res.ProfileID = cands[0].ID
+		res.ProfileID, held = cands[0].ID, cands[0].Identities
 	default:
 		r, retry, err := s.join(ctx, ws, actor, rules, ids, live, cands)
 		if err != nil || retry {
 			return r, retry, err
 		}
 		res = r
+		for _, c := range cands {
+			held = append(held, c.Identities...)
+		}
 	}
 	var unclaimed []identity.Identifier
 	for _, id := range ids {
@@ -89,7 +93,7 @@ func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor stri
 			unclaimed = append(unclaimed, id)
 		}
 	}
-	warns, retry, err := s.attach(ctx, ws, rules, res.ProfileID, unclaimed)
+	warns, retry, err := s.attach(ctx, ws, rules, res.ProfileID, held, unclaimed)
 	res.Warnings = append(res.Warnings, warns...)
 	return res, retry, err
 }
@@ -134,13 +138,7 @@ func (s *Service) join(ctx context.Context, ws auth.Workspace, actor string, rul
 	held := map[string][]identity.Identifier{}
 	var all []identity.Identifier
 	for _, p := range cands {
-		claims, err := s.ids.ByProfile(ctx, ws, p.ID)
-		if err != nil {
-			return Resolution{}, false, err
-		}
-		for _, c := range claims {
-			held[p.ID] = append(held[p.ID], c.Identifier)
-		}
+		held[p.ID] = idsOf(p)
 		all = append(all, held[p.ID]...)
 	}
 	var shared []identity.Identifier

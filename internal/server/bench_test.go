@@ -47,7 +47,7 @@ func BenchmarkTrackEvents100(b *testing.B) {
 		evs := make([]any, 100)
 		for j := range evs {
 			evs[j] = map[string]any{"messageId": fmt.Sprintf("m%d-%d", i, j), "type": "page_view", "channel": "web",
-				"identities": ids("anonymous_id", fmt.Sprintf("a%d", j%10))}
+				"identities": ids("anonymous_id", fmt.Sprintf("a%d", (i*100+j)%1000))}
 		}
 		s.MustDo(b, tok, trackQ, map[string]any{"ev": evs})
 	}

@@ -8,7 +8,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/identity"
@@ -78,31 +77,6 @@ func (x Identities) Claim(ctx context.Context, ws auth.Workspace, id identity.Id
 		return "", fmt.Errorf("claim identity: %w", err)
 	}
 	return held.ProfileID, nil
-}
-
-// ByProfile lists a profile's identifiers, oldest claim first.
-func (x Identities) ByProfile(ctx context.Context, ws auth.Workspace, profileID string) ([]identity.Claim, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "claimedAt", Value: 1}, {Key: "value", Value: 1}})
-	cur, err := x.c().Find(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}}, opts)
-	if err != nil {
-		return nil, fmt.Errorf("identities of profile: %w", err)
-	}
-	var docs []identityDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("identities of profile: %w", err)
-	}
-	out := make([]identity.Claim, len(docs))
-	for i, d := range docs {
-		out[i] = identity.Claim{Identifier: identity.Identifier{Type: d.Type, Value: d.Value}, ProfileID: d.ProfileID, ClaimedAt: d.ClaimedAt}
-	}
-	return out, nil
-}
-
-// Repoint moves every identifier of profile from to profile to.
-func (x Identities) Repoint(ctx context.Context, ws auth.Workspace, from, to string) error {
-	_, err := x.c().UpdateMany(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: from}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "profileId", Value: to}}}})
-	return classify("repoint identities", err)
 }
 
 // Assign moves the listed identifiers to profileID.

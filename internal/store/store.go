@@ -96,3 +96,6 @@ func (s *Store) stopEmbedded() {
 }
 
 func (s *Store) coll(name string) *mongo.Collection { return s.db.Collection(name) }
+
+// Raw returns the underlying database, for the bench command's baseline.
+func (s *Store) Raw() *mongo.Database { return s.db }
