@@ -83,14 +83,18 @@ func (s *Service) repairProfile(ctx context.Context, ws auth.Workspace, pid stri
 	if err != nil || len(pending) == 0 {
 		return err
 	}
-	if live, err := s.profiles.Get(ctx, ws, pid); err == nil && live.ID != pid {
-		// The profile was absorbed after these events were stored.
-		if err := s.store.Reassign(ctx, ws, ids(pending), live.ID); err != nil {
-			return err
+	all := []string{pid}
+	if live, err := s.profiles.Get(ctx, ws, pid); err == nil {
+		if live.ID != pid {
+			// The profile was absorbed after these events were stored.
+			if err := s.store.Reassign(ctx, ws, ids(pending), live.ID); err != nil {
+				return err
+			}
+			pid = live.ID
 		}
-		pid = live.ID
+		all = live.IDs()
 	}
-	st, err := s.store.Stats(ctx, ws, pid)
+	st, err := s.store.Stats(ctx, ws, all)
 	if err != nil {
 		return err
 	}

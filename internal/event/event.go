@@ -54,12 +54,14 @@ type Store interface {
 	Unapplied(ctx context.Context, limit int) ([]*Event, error)
 	// ListUnapplied returns a profile's events not yet applied.
 	ListUnapplied(ctx context.Context, ws auth.Workspace, profileID string) ([]*Event, error)
-	// List returns a profile's events newest first, after the cursor.
-	List(ctx context.Context, ws auth.Workspace, profileID string, types []string, after *Cursor, limit int) ([]*Event, error)
-	// Count counts a profile's events of the given types (all when empty).
-	Count(ctx context.Context, ws auth.Workspace, profileID string, types []string) (int64, error)
-	// Stats recomputes a profile's values from all its stored events.
-	Stats(ctx context.Context, ws auth.Workspace, profileID string) (Stats, error)
+	// List returns the events stored under the profile ids (a profile and
+	// the ones merged into it) newest first, after the cursor.
+	List(ctx context.Context, ws auth.Workspace, profileIDs []string, types []string, after *Cursor, limit int) ([]*Event, error)
+	// Count counts the events stored under the profile ids, of the given
+	// types (all when empty).
+	Count(ctx context.Context, ws auth.Workspace, profileIDs []string, types []string) (int64, error)
+	// Stats recomputes computed values from the events stored under the ids.
+	Stats(ctx context.Context, ws auth.Workspace, profileIDs []string) (Stats, error)
 }
 
 // Key returns the stored ID of a client's messageId in a workspace: retries of

@@ -36,7 +36,11 @@ func (s *Service) List(ctx context.Context, ws auth.Workspace, in ListInput) (pa
 		}
 		after, out.HasPrev = &Cursor{Timestamp: t, ID: parts[1]}, true
 	}
-	evs, err := s.store.List(ctx, ws, in.ProfileID, in.Types, after, n+1)
+	p, err := s.profiles.Get(ctx, ws, in.ProfileID)
+	if err != nil {
+		return out, err
+	}
+	evs, err := s.store.List(ctx, ws, p.IDs(), in.Types, after, n+1)
 	if err != nil {
 		return out, err
 	}
@@ -47,6 +51,6 @@ func (s *Service) List(ctx context.Context, ws auth.Workspace, in ListInput) (pa
 	for _, e := range evs {
 		out.Cursors = append(out.Cursors, page.Encode(e.Timestamp.Format(time.RFC3339Nano), e.ID))
 	}
-	out.Total, err = s.store.Count(ctx, ws, in.ProfileID, in.Types)
+	out.Total, err = s.store.Count(ctx, ws, p.IDs(), in.Types)
 	return out, err
 }

@@ -45,63 +45,50 @@ func (s *Service) Erase(ctx context.Context, ws auth.Workspace, id string) (Dele
 
 func (s *Service) finishErase(ctx context.Context, ws auth.Workspace, id string) (DeletionReport, error) {
 	r := DeletionReport{ProfileID: id}
-	var err error
-	if r.Events, err = s.events.DeleteByProfile(ctx, ws, id); err != nil {
-		return r, err
+	p, err := s.store.Get(ctx, ws, id)
+	if errors.Is(err, ErrNotFound) {
+		return r, nil // already finished
 	}
-	if r.Identities, err = s.ids.DeleteByProfile(ctx, ws, id); err != nil {
-		return r, err
-	}
-	recs, err := s.merges.ByProfile(ctx, ws, id)
 	if err != nil {
 		return r, err
 	}
-	for _, rec := range recs {
-		for _, a := range rec.AbsorbedIDs {
-			n, err := s.ids.DeleteByProfile(ctx, ws, a) // claims that never reached a document
-			if err != nil {
-				return r, err
-			}
-			r.Identities += n
+	for _, pid := range p.IDs() {
+		n, err := s.events.DeleteByProfile(ctx, ws, pid)
+		if err != nil {
+			return r, err
 		}
+		m, err := s.ids.DeleteByProfile(ctx, ws, pid) // incl. claims that never reached a document
+		if err != nil {
+			return r, err
+		}
+		r.Events, r.Identities = r.Events+n, r.Identities+m
 	}
 	if err := s.fault("erase:identities"); err != nil {
 		return r, err
 	}
-	if r.RecordsScrubbed, err = s.scrub(ctx, ws, id); err != nil {
+	if r.RecordsScrubbed, err = s.scrub(ctx, ws, p.IDs()); err != nil {
 		return r, err
 	}
-	if r.Profiles, err = s.store.DeleteMergedInto(ctx, ws, id); err != nil {
-		return r, err
+	for _, pid := range append(p.Absorbed, id) { // the marked profile last: it carries the list
+		if err := s.store.Delete(ctx, ws, pid); err != nil && !errors.Is(err, ErrNotFound) {
+			return r, err
+		}
+		r.Profiles++
 	}
-	if err := s.store.Delete(ctx, ws, id); err != nil && !errors.Is(err, ErrNotFound) {
-		return r, err
-	}
-	r.Profiles++
 	return r, nil
 }
 
-// scrub strips personal data from the audit records naming the profile or
-// any profile merged into it.
-func (s *Service) scrub(ctx context.Context, ws auth.Workspace, id string) (int64, error) {
-	recs, err := s.merges.ByProfile(ctx, ws, id)
-	if err != nil {
-		return 0, err
-	}
-	pids, seen := map[string]bool{id: true}, map[string]bool{}
-	for _, r := range recs {
-		seen[r.ID] = true
-		for _, a := range r.AbsorbedIDs {
-			pids[a] = true
-		}
-	}
+// scrub strips personal data from the audit records naming the profiles and
+// counts each record once.
+func (s *Service) scrub(ctx context.Context, ws auth.Workspace, pids []string) (int64, error) {
+	seen := map[string]bool{}
 	var n int64
-	for pid := range pids {
-		more, err := s.merges.ByProfile(ctx, ws, pid)
+	for _, pid := range pids {
+		recs, err := s.merges.ByProfile(ctx, ws, pid)
 		if err != nil {
 			return n, err
 		}
-		for _, r := range more {
+		for _, r := range recs {
 			seen[r.ID] = true
 		}
 		if _, err := s.merges.Scrub(ctx, ws, pid); err != nil {

@@ -122,16 +122,14 @@ func (s *Service) unlockAll(ctx context.Context, ws auth.Workspace, ids []string
 	return nil
 }
 
-// mergeMove points the absorbed profiles' identifiers and events at the survivor.
+// mergeMove points the absorbed profiles' identifiers at the survivor, by
+// their before-images (lookups by _id are indexed on every store; a claim
+// not yet on a document still resolves through mergedInto). Events stay
+// stored under the id that received them: the survivor's Absorbed list
+// makes them its own, so a merge costs the same however many events there are.
 func (s *Service) mergeMove(ctx context.Context, rec *MergeRecord) (string, error) {
-	for i, id := range rec.AbsorbedIDs {
-		// By the before-image's identifiers: lookups by _id are indexed on
-		// every store. A claim not yet on the document still resolves
-		// through the absorbed profile's mergedInto.
-		if err := s.ids.Assign(ctx, rec.Workspace, idsOf(rec.Snapshots[i+1]), rec.SurvivorID); err != nil {
-			return "", err
-		}
-		if err := s.events.MoveProfile(ctx, rec.Workspace, id, rec.SurvivorID); err != nil {
+	for _, snap := range rec.Snapshots[1:] {
+		if err := s.ids.Assign(ctx, rec.Workspace, idsOf(snap), rec.SurvivorID); err != nil {
 			return "", err
 		}
 	}
@@ -147,6 +145,7 @@ func (s *Service) mergeFold(ctx context.Context, rec *MergeRecord) (string, erro
 		}
 		for _, snap := range rec.Snapshots[1:] {
 			fold(p, snap)
+			p.Absorbed = union(p.Absorbed, snap.IDs()...)
 		}
 		p.AppliedMerges = append(p.AppliedMerges, rec.ID)
 		return nil
@@ -154,16 +153,32 @@ func (s *Service) mergeFold(ctx context.Context, rec *MergeRecord) (string, erro
 	if err != nil {
 		return "", err
 	}
-	for _, id := range rec.AbsorbedIDs {
-		_, err := s.update(ctx, rec.Workspace, id, write{op: rec.ID, merged: true}, func(p *Profile) error {
-			p.MergedInto, p.Lock = rec.SurvivorID, nil
-			return nil
-		})
-		if err != nil {
+	for _, snap := range rec.Snapshots[1:] {
+		// The absorbed profile and everything merged into it earlier point
+		// at the survivor directly: mergedInto stays one hop deep.
+		if err := s.pointAt(ctx, rec, snap.IDs(), rec.SurvivorID); err != nil {
 			return "", err
 		}
 	}
 	return StatusFolded, nil
+}
+
+// pointAt sets mergedInto on the profiles (to "" to make them live again)
+// and lifts the operation's lease on them.
+func (s *Service) pointAt(ctx context.Context, rec *MergeRecord, ids []string, to string) error {
+	for _, id := range ids {
+		_, err := s.update(ctx, rec.Workspace, id, write{op: rec.ID, merged: true}, func(p *Profile) error {
+			p.MergedInto = to
+			if p.Lock != nil && p.Lock.Op == rec.ID {
+				p.Lock = nil
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+	return nil
 }
 
 // mergeRelease lifts the survivor's lease.

@@ -20,6 +20,10 @@ type Profile struct {
 	Consent    []Consent
 	Computed   Computed
 	MergedInto string
+	// Absorbed lists every profile merged into this one, directly or through
+	// earlier merges. Their events stay stored under their own ids and are
+	// this profile's events too; each of them points here (one hop).
+	Absorbed []string
 	// Lock is the lease a merge, unmerge or erasure holds on the profile.
 	Lock *Lock
 	// AppliedMerges lists the merges already folded into this profile, so a
@@ -94,8 +98,6 @@ type Store interface {
 	Count(ctx context.Context, ws auth.Workspace, f Filter) (int64, error)
 	// Delete removes a profile document.
 	Delete(ctx context.Context, ws auth.Workspace, id string) error
-	// DeleteMergedInto removes the profiles absorbed into id and counts them.
-	DeleteMergedInto(ctx context.Context, ws auth.Workspace, id string) (int64, error)
 	// Erasing returns up to limit profiles of any workspace whose erasure
 	// was interrupted.
 	Erasing(ctx context.Context, limit int) ([]*Profile, error)

@@ -23,6 +23,15 @@ const maxHops = 4
 // Get returns a live profile; the id of an absorbed profile returns the
 // profile it was merged into.
 func (s *Service) Get(ctx context.Context, ws auth.Workspace, id string) (*Profile, error) {
+	p, err := s.follow(ctx, ws, id)
+	if err == nil && p.Erasing {
+		return nil, ErrNotFound
+	}
+	return p, err
+}
+
+// follow reads a profile and follows mergedInto to the live one.
+func (s *Service) follow(ctx context.Context, ws auth.Workspace, id string) (*Profile, error) {
 	for range maxHops {
 		p, err := s.store.Get(ctx, ws, id)
 		if err != nil {

@@ -113,7 +113,7 @@ func (s *Service) candidates(ctx context.Context, ws auth.Workspace, ids []ident
 		p, seen := byOwner[o]
 		if !seen {
 			var err error
-			if p, err = s.Get(ctx, ws, o); errors.Is(err, ErrNotFound) {
+			if p, err = s.follow(ctx, ws, o); errors.Is(err, ErrNotFound) {
 				p, err = &Profile{ID: o, Workspace: ws, CreatedAt: s.Now()}, nil
 			}
 			if err != nil {

@@ -14,7 +14,7 @@ import (
 const (
 	StatusPending = "pending" // record written, profiles not all locked
 	StatusLocked  = "locked"  // profiles locked and snapshotted
-	StatusMoved   = "moved"   // identifiers and events point at the survivor
+	StatusMoved   = "moved"   // identifiers point at the survivor
 	StatusFolded  = "folded"  // survivor folded, absorbed profiles marked
 	StatusDone    = "done"
 	StatusAborted = "aborted" // a profile was merged elsewhere first; nothing moved
@@ -91,17 +91,12 @@ type ConflictStore interface {
 
 // EventMover moves and erases a profile's events; the event store implements it.
 type EventMover interface {
-	// MoveProfile points every event of from at to, remembering from as the
-	// event's origin unless it already has one.
-	MoveProfile(ctx context.Context, ws auth.Workspace, from, to string) error
-	// ReturnOrigin points the events of profile on whose origin is origin
-	// back at origin, forgetting the origin.
-	ReturnOrigin(ctx context.Context, ws auth.Workspace, on, origin string) error
 	// MoveReceivedWith points the events of profile from received at or after
 	// since with any of ids, and none of keep, at profile to.
 	MoveReceivedWith(ctx context.Context, ws auth.Workspace, from, to string, since time.Time, ids, keep []identity.Identifier) error
 	// DeleteByProfile erases a profile's events and counts them.
 	DeleteByProfile(ctx context.Context, ws auth.Workspace, profileID string) (int64, error)
-	// Recount recomputes a profile's computed values from its stored events.
-	Recount(ctx context.Context, ws auth.Workspace, profileID string) (Computed, error)
+	// Recount recomputes computed values from the events stored under the
+	// profile ids (a profile and the ones merged into it).
+	Recount(ctx context.Context, ws auth.Workspace, profileIDs []string) (Computed, error)
 }

@@ -89,22 +89,22 @@ func (s *Service) restore(ctx context.Context, rec *MergeRecord, snap *Profile, 
 	if err := s.ids.Assign(ctx, ws, mine, snap.ID); err != nil {
 		return err
 	}
-	if err := s.events.ReturnOrigin(ctx, ws, rec.SurvivorID, snap.ID); err != nil {
-		return err
-	}
 	if err := s.events.MoveReceivedWith(ctx, ws, rec.SurvivorID, snap.ID, rec.At, mine, keep); err != nil {
 		return err
 	}
-	computed, err := s.events.Recount(ctx, ws, snap.ID)
+	computed, err := s.events.Recount(ctx, ws, snap.IDs())
 	if err != nil {
 		return err
 	}
 	_, err = s.update(ctx, ws, snap.ID, write{op: rec.ID, merged: true, reason: "unmerge"}, func(p *Profile) error {
 		p.Traits, p.TraitTimes, p.Identities, p.Consent = snap.Traits, snap.TraitTimes, snap.Identities, snap.Consent
-		p.CreatedAt, p.MergedInto, p.Computed = snap.CreatedAt, "", computed
+		p.CreatedAt, p.MergedInto, p.Computed, p.Absorbed = snap.CreatedAt, "", computed, snap.Absorbed
 		return nil
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return s.pointAt(ctx, rec, snap.Absorbed, snap.ID)
 }
 
 // unfold takes the absorbed profiles' identifiers and traits off the
@@ -120,11 +120,21 @@ func (s *Service) unfold(ctx context.Context, rec *MergeRecord) error {
 	for _, id := range idsOf(snap) {
 		delete(gone, id)
 	}
-	computed, err := s.events.Recount(ctx, ws, rec.SurvivorID)
+	var gone2 []string
+	for _, a := range rec.Snapshots[1:] {
+		gone2 = append(gone2, a.IDs()...)
+	}
+	cur, err := s.store.Get(ctx, ws, rec.SurvivorID)
+	if err != nil {
+		return err
+	}
+	absorbed := without(cur.Absorbed, gone2...)
+	computed, err := s.events.Recount(ctx, ws, append([]string{rec.SurvivorID}, absorbed...))
 	if err != nil {
 		return err
 	}
 	_, err = s.update(ctx, ws, rec.SurvivorID, write{op: rec.ID, reason: "unmerge"}, func(p *Profile) error {
+		p.Absorbed = absorbed
 		p.Identities = slices.DeleteFunc(p.Identities, func(i Identity) bool { return gone[identity.Identifier{Type: i.Type, Value: i.Value}] })
 		restoreTraits(p, snap, rec.At)
 		p.Consent = restoreConsent(p.Consent, snap.Consent, rec.At)

@@ -145,3 +145,30 @@ func TestBlockedValuesAreIgnoredAndReported(t *testing.T) {
 		}
 	}
 }
+
+// TestChainedMergesKeepEveryIdReadable merges six profiles one pair at a
+// time, each time into a higher-priority one: every old id still reads the
+// one survivor, which holds every event.
+func TestChainedMergesKeepEveryIdReadable(t *testing.T) {
+	s := Start(t)
+	tok := Token(t, "acme")
+	chain := [][2]string{{"anonymous_id", "a1"}, {"device_id", "d1"}, {"email", "c@example.com"}, {"line_uid", "U1"}, {"member_id", "M1"}, {"crm_id", "C1"}}
+	var pids []string
+	for i, id := range chain {
+		pids = append(pids, Str(identify(t, s, tok, nil, id[0], id[1]), "profile", "id"))
+		track(t, s, tok, "e"+id[1], "web", id[0], id[1])
+		if i > 0 {
+			prev := chain[i-1]
+			identify(t, s, tok, nil, prev[0], prev[1], id[0], id[1])
+		}
+	}
+	for _, pid := range pids {
+		got := s.MustDo(t, tok, `query($id: ID!) { profile(id: $id) { id computed { eventCount } events { totalCount } } }`, map[string]any{"id": pid})
+		if Str(got, "profile", "id") != pids[5] || Str(got, "profile", "computed", "eventCount") != "6" || Str(got, "profile", "events", "totalCount") != "6" {
+			t.Fatalf("profile(%s) = %v", pid, got)
+		}
+	}
+	if n := Str(s.MustDo(t, tok, countQ, nil), "profiles", "totalCount"); n != "1" {
+		t.Fatalf("%s live profiles", n)
+	}
+}

@@ -37,8 +37,6 @@ type eventDoc struct {
 	Timestamp  time.Time       `bson:"timestamp"`
 	ReceivedAt time.Time       `bson:"receivedAt"`
 	Applied    bool            `bson:"applied"`
-	// Origin is the profile the event belonged to before a merge moved it.
-	Origin string `bson:"origin,omitempty"`
 }
 
 type identifierDoc struct {
@@ -107,7 +105,7 @@ func (x Events) Get(ctx context.Context, ws auth.Workspace, id string) (*event.E
 // MarkApplied flags events as folded into their profile.
 // Event ids start with the workspace, so an id names one workspace's event.
 func (x Events) MarkApplied(ctx context.Context, ws auth.Workspace, ids []string) error {
-	return classify("mark events applied", updateEachByID(ctx, x.c(), ids, set(bson.E{Key: "applied", Value: true})))
+	return classify("mark events applied", x.s.updateEach(ctx, x.c(), ids, set(bson.E{Key: "applied", Value: true})))
 }
 
 // Unapplied returns events of any workspace not yet applied.
@@ -121,8 +119,8 @@ func (x Events) ListUnapplied(ctx context.Context, ws auth.Workspace, profileID 
 }
 
 // List returns a profile's events newest first, strictly after the cursor.
-func (x Events) List(ctx context.Context, ws auth.Workspace, profileID string, types []string, after *event.Cursor, limit int) ([]*event.Event, error) {
-	q := eventFilter(ws, profileID, types)
+func (x Events) List(ctx context.Context, ws auth.Workspace, profileIDs []string, types []string, after *event.Cursor, limit int) ([]*event.Event, error) {
+	q := eventFilter(ws, profileIDs, types)
 	if after != nil {
 		q = append(q, bson.E{Key: "$or", Value: bson.A{
 			bson.D{{Key: "timestamp", Value: bson.D{{Key: "$lt", Value: after.Timestamp}}}},
@@ -134,8 +132,8 @@ func (x Events) List(ctx context.Context, ws auth.Workspace, profileID string, t
 }
 
 // Count counts a profile's events of the given types.
-func (x Events) Count(ctx context.Context, ws auth.Workspace, profileID string, types []string) (int64, error) {
-	n, err := x.c().CountDocuments(ctx, eventFilter(ws, profileID, types))
+func (x Events) Count(ctx context.Context, ws auth.Workspace, profileIDs []string, types []string) (int64, error) {
+	n, err := x.c().CountDocuments(ctx, eventFilter(ws, profileIDs, types))
 	if err != nil {
 		return 0, fmt.Errorf("count events: %w", err)
 	}
@@ -143,9 +141,9 @@ func (x Events) Count(ctx context.Context, ws auth.Workspace, profileID string, 
 }
 
 // Stats recomputes a profile's event values from all its stored events.
-func (x Events) Stats(ctx context.Context, ws auth.Workspace, profileID string) (event.Stats, error) {
+func (x Events) Stats(ctx context.Context, ws auth.Workspace, profileIDs []string) (event.Stats, error) {
 	var st event.Stats
-	q := eventFilter(ws, profileID, nil)
+	q := eventFilter(ws, profileIDs, nil)
 	n, err := x.c().CountDocuments(ctx, q)
 	if err != nil || n == 0 {
 		return st, err
@@ -201,8 +199,12 @@ func (x Events) find(ctx context.Context, q bson.D, opts *options.FindOptionsBui
 	return out, nil
 }
 
-func eventFilter(ws auth.Workspace, profileID string, types []string) bson.D {
-	q := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}}
+func eventFilter(ws auth.Workspace, profileIDs []string, types []string) bson.D {
+	var pid any = bson.D{{Key: "$in", Value: profileIDs}}
+	if len(profileIDs) == 1 {
+		pid = profileIDs[0]
+	}
+	q := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: pid}}
 	if len(types) > 0 {
 		q = append(q, bson.E{Key: "type", Value: bson.D{{Key: "$in", Value: types}}})
 	}

@@ -19,28 +19,7 @@ func set(fields ...bson.E) bson.D { return bson.D{{Key: "$set", Value: bson.D(fi
 
 // Reassign points the events at another profile.
 func (x Events) Reassign(ctx context.Context, ws auth.Workspace, ids []string, profileID string) error {
-	return classify("reassign events", updateEachByID(ctx, x.c(), ids, set(bson.E{Key: "profileId", Value: profileID})))
-}
-
-// MoveProfile points every event of from at to, remembering from as the
-// origin of the events that have none yet.
-func (x Events) MoveProfile(ctx context.Context, ws auth.Workspace, from, to string) error {
-	q := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: from}}
-	noOrigin := append(q, bson.E{Key: "origin", Value: bson.D{{Key: "$exists", Value: false}}})
-	if _, err := x.c().UpdateMany(ctx, noOrigin, set(bson.E{Key: "profileId", Value: to}, bson.E{Key: "origin", Value: from})); err != nil {
-		return classify("move events", err)
-	}
-	_, err := x.c().UpdateMany(ctx, q, set(bson.E{Key: "profileId", Value: to}))
-	return classify("move events", err)
-}
-
-// ReturnOrigin points the events on profile `on` whose origin is origin back
-// at it.
-func (x Events) ReturnOrigin(ctx context.Context, ws auth.Workspace, on, origin string) error {
-	_, err := x.c().UpdateMany(ctx,
-		bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: on}, {Key: "origin", Value: origin}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "profileId", Value: origin}}}, {Key: "$unset", Value: bson.D{{Key: "origin", Value: ""}}}})
-	return classify("return events", err)
+	return classify("reassign events", x.s.updateEach(ctx, x.c(), ids, set(bson.E{Key: "profileId", Value: profileID})))
 }
 
 // MoveReceivedWith points the events of from received since `since` with any
@@ -84,9 +63,9 @@ func (x Events) DeleteByProfile(ctx context.Context, ws auth.Workspace, profileI
 	return r.DeletedCount, nil
 }
 
-// Recount recomputes a profile's computed values from its stored events.
-func (x Events) Recount(ctx context.Context, ws auth.Workspace, profileID string) (profile.Computed, error) {
-	st, err := x.Stats(ctx, ws, profileID)
+// Recount recomputes computed values from the events stored under the ids.
+func (x Events) Recount(ctx context.Context, ws auth.Workspace, profileIDs []string) (profile.Computed, error) {
+	st, err := x.Stats(ctx, ws, profileIDs)
 	if err != nil {
 		return profile.Computed{}, err
 	}

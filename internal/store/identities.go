@@ -85,20 +85,26 @@ func (x Identities) Assign(ctx context.Context, ws auth.Workspace, ids []identit
 	for i, id := range ids {
 		keys[i] = identityKey(ws, id)
 	}
-	return classify("assign identities", updateEachByID(ctx, x.c(), keys, set(bson.E{Key: "profileId", Value: profileID})))
+	return classify("assign identities", x.s.updateEach(ctx, x.c(), keys, set(bson.E{Key: "profileId", Value: profileID})))
 }
 
 // Release removes id from the index if profileID holds it.
 func (x Identities) Release(ctx context.Context, ws auth.Workspace, id identity.Identifier, profileID string) error {
+	key := identityKey(ws, id)
+	defer x.s.serial.lock(key)()
 	var d identityDoc
-	err := getByID(ctx, x.c(), ws, identityKey(ws, id), &d)
+	err := getByID(ctx, x.c(), ws, key, &d)
 	if notFound(err) || (err == nil && d.ProfileID != profileID) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("release identity: %w", err)
 	}
-	_, err = x.c().DeleteOne(ctx, bson.D{{Key: "_id", Value: d.ID}})
+	filter := bson.D{{Key: "_id", Value: key}}
+	if x.s.serial == nil {
+		filter = append(filter, bson.E{Key: "profileId", Value: profileID}) // atomic on MongoDB
+	}
+	_, err = x.c().DeleteOne(ctx, filter)
 	return classify("release identity", err)
 }
 

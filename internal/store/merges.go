@@ -84,6 +84,7 @@ func (m Merges) Create(ctx context.Context, r *profile.MergeRecord) error {
 
 // Save replaces a record.
 func (m Merges) Save(ctx context.Context, r *profile.MergeRecord) error {
+	defer m.s.serial.lock(r.ID)()
 	_, err := m.c().ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, toMergeDoc(r))
 	return classify("save merge", err)
 }

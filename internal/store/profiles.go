@@ -115,15 +115,6 @@ func (p Profiles) Delete(ctx context.Context, ws auth.Workspace, id string) erro
 	return classify("delete profile", err)
 }
 
-// DeleteMergedInto removes the profiles absorbed into id.
-func (p Profiles) DeleteMergedInto(ctx context.Context, ws auth.Workspace, id string) (int64, error) {
-	r, err := p.c().DeleteMany(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "mergedInto", Value: id}})
-	if err != nil {
-		return 0, classify("delete absorbed profiles", err)
-	}
-	return r.DeletedCount, nil
-}
-
 // Erasing returns profiles of any workspace whose erasure was interrupted.
 func (p Profiles) Erasing(ctx context.Context, limit int) ([]*profile.Profile, error) {
 	cur, err := p.c().Find(ctx, bson.D{{Key: "erasing", Value: true}}, options.Find().SetLimit(int64(limit)))
