@@ -55,11 +55,16 @@ func Run(ctx context.Context, o Options, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "%-34s %10.0f docs/s\n", "raw driver InsertMany (1,000/batch)", raw)
+	ups, err := rawUpserts(ctx, st, min(o.Events, 2000))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%-34s %10.0f docs/s\n", "raw driver upsert by _id (one each)", ups)
 	rate, err := c.track(ctx, o)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%-34s %10.0f events/s  (%.0f%% of raw)\n", "trackEvents (100/batch)", rate, 100*rate/raw)
+	fmt.Fprintf(w, "%-34s %10.0f events/s  (%.1f%% of InsertMany, %.0f%% of upserts)\n", "trackEvents (100/batch)", rate, 100*rate/raw, 100*rate/ups)
 	for _, m := range []struct {
 		name string
 		run  func(context.Context, int) (latency, error)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/cdp-dev/cdp/internal/store"
 )
@@ -62,6 +63,21 @@ func rawInsert(ctx context.Context, st *store.Store, n int) (float64, error) {
 				{Key: "type", Value: "page_view"}, {Key: "properties", Value: bson.D{{Key: "path", Value: "/"}}}})
 		}
 		if _, err := coll.InsertMany(ctx, batch); err != nil {
+			return 0, err
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// rawUpserts is the per-document baseline: the driver upserting n documents
+// one at a time by _id, the kind of write each event costs.
+func rawUpserts(ctx context.Context, st *store.Store, n int) (float64, error) {
+	coll := st.Raw().Collection("bench_raw_upsert")
+	start := time.Now()
+	for i := range n {
+		_, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("p%d", i%100)}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "n", Value: i}}}}, options.UpdateOne().SetUpsert(true))
+		if err != nil {
 			return 0, err
 		}
 	}
