@@ -2,10 +2,8 @@ package event
 
 import (
 	"context"
-	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
-	"github.com/cdp-dev/cdp/internal/errs"
 	"github.com/cdp-dev/cdp/internal/page"
 )
 
@@ -24,17 +22,13 @@ func (s *Service) List(ctx context.Context, ws auth.Workspace, in ListInput) (pa
 	if err != nil {
 		return out, err
 	}
-	parts, err := page.Decode(in.After, 2)
+	at, id, ok, err := page.DecodeAt(in.After)
 	if err != nil {
 		return out, err
 	}
 	var after *Cursor
-	if parts != nil {
-		t, err := time.Parse(time.RFC3339Nano, parts[0])
-		if err != nil {
-			return out, errs.New(errs.BadInput, "invalid cursor")
-		}
-		after, out.HasPrev = &Cursor{Timestamp: t, ID: parts[1]}, true
+	if ok {
+		after = &Cursor{Timestamp: at, ID: id}
 	}
 	p, err := s.profiles.Get(ctx, ws, in.ProfileID)
 	if err != nil {
@@ -44,13 +38,7 @@ func (s *Service) List(ctx context.Context, ws auth.Workspace, in ListInput) (pa
 	if err != nil {
 		return out, err
 	}
-	if len(evs) > n {
-		evs, out.HasNext = evs[:n], true
-	}
-	out.Items = evs
-	for _, e := range evs {
-		out.Cursors = append(out.Cursors, page.Encode(e.Timestamp.Format(time.RFC3339Nano), e.ID))
-	}
+	out = page.Of(evs, n, ok, func(e *Event) string { return page.At(e.Timestamp, e.ID) })
 	out.Total, err = s.store.Count(ctx, ws, p.IDs(), in.Types)
 	return out, err
 }

@@ -5,6 +5,7 @@ package page
 import (
 	"encoding/base64"
 	"strings"
+	"time"
 
 	"github.com/cdp-dev/cdp/internal/errs"
 )
@@ -54,4 +55,33 @@ func Decode(cursor string, n int) ([]string, error) {
 		return nil, errs.New(errs.BadInput, "invalid cursor")
 	}
 	return parts, nil
+}
+
+// Of builds a page from up to n+1 items fetched after a cursor (hasPrev):
+// the extra item only tells that a next page exists.
+func Of[T any](items []T, n int, hasPrev bool, cursor func(T) string) Page[T] {
+	p := Page[T]{HasPrev: hasPrev}
+	if len(items) > n {
+		items, p.HasNext = items[:n], true
+	}
+	p.Items = items
+	for _, it := range items {
+		p.Cursors = append(p.Cursors, cursor(it))
+	}
+	return p
+}
+
+// At encodes a (time, id) position, for lists ordered by time then id.
+func At(t time.Time, id string) string { return Encode(t.Format(time.RFC3339Nano), id) }
+
+// DecodeAt reads a cursor made by At; an empty cursor returns ok false.
+func DecodeAt(cursor string) (t time.Time, id string, ok bool, err error) {
+	parts, err := Decode(cursor, 2)
+	if err != nil || parts == nil {
+		return t, "", false, err
+	}
+	if t, err = time.Parse(time.RFC3339Nano, parts[0]); err != nil {
+		return t, "", false, errs.New(errs.BadInput, "invalid cursor")
+	}
+	return t, parts[1], true, nil
 }

@@ -108,8 +108,17 @@ func (s *Service) lock(ctx context.Context, ws auth.Workspace, id, op string) (*
 }
 
 func (s *Service) unlockAll(ctx context.Context, ws auth.Workspace, ids []string, op string) error {
+	return s.release(ctx, ws, ids, op, nil)
+}
+
+// release applies change (when given) to each profile and lifts the
+// operation's lease on it; profiles already gone are skipped.
+func (s *Service) release(ctx context.Context, ws auth.Workspace, ids []string, op string, change func(*Profile)) error {
 	for _, id := range ids {
 		_, err := s.update(ctx, ws, id, write{op: op, merged: true}, func(p *Profile) error {
+			if change != nil {
+				change(p)
+			}
 			if p.Lock != nil && p.Lock.Op == op {
 				p.Lock = nil
 			}
@@ -166,19 +175,7 @@ func (s *Service) mergeFold(ctx context.Context, rec *MergeRecord) (string, erro
 // pointAt sets mergedInto on the profiles (to "" to make them live again)
 // and lifts the operation's lease on them.
 func (s *Service) pointAt(ctx context.Context, rec *MergeRecord, ids []string, to string) error {
-	for _, id := range ids {
-		_, err := s.update(ctx, rec.Workspace, id, write{op: rec.ID, merged: true}, func(p *Profile) error {
-			p.MergedInto = to
-			if p.Lock != nil && p.Lock.Op == rec.ID {
-				p.Lock = nil
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return err
-		}
-	}
-	return nil
+	return s.release(ctx, rec.Workspace, ids, rec.ID, func(p *Profile) { p.MergedInto = to })
 }
 
 // mergeRelease lifts the survivor's lease.

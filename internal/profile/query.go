@@ -104,19 +104,13 @@ func (s *Service) List(ctx context.Context, ws auth.Workspace, in ListInput) (pa
 	}
 	from := ""
 	if after != nil {
-		from, out.HasPrev = after[0], true
+		from = after[0]
 	}
 	items, err := s.store.List(ctx, ws, f, from, n+1)
 	if err != nil {
 		return out, err
 	}
-	if len(items) > n {
-		items, out.HasNext = items[:n], true
-	}
-	out.Items = items
-	for _, p := range items {
-		out.Cursors = append(out.Cursors, page.Encode(p.ID))
-	}
+	out = page.Of(items, n, after != nil, func(p *Profile) string { return page.Encode(p.ID) })
 	out.Total, err = s.store.Count(ctx, ws, f)
 	return out, err
 }

@@ -1,16 +1,11 @@
 package server_test
 
 import (
-	"context"
 	"errors"
-	"net/http/httptest"
 	"slices"
 	"sync/atomic"
 	"testing"
 
-	"github.com/cdp-dev/cdp/internal/auth"
-	"github.com/cdp-dev/cdp/internal/config"
-	"github.com/cdp-dev/cdp/internal/server"
 	. "github.com/cdp-dev/cdp/internal/server/servertest"
 	"github.com/cdp-dev/cdp/internal/store"
 )
@@ -26,21 +21,7 @@ const (
 // where fault says, as a crash would (servertest.Options has no Fault yet).
 func startWithFault(t *testing.T, st *store.Store, fault func(string) error) *Server {
 	t.Helper()
-	cfg, err := config.Load(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := auth.NewVerifier(context.Background(), auth.Options{Secret: Secret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := server.New(context.Background(), server.Deps{Config: cfg, Logger: Quiet(), Store: st, Verifier: v, Fault: fault})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(app.Handler())
-	t.Cleanup(func() { app.CloseStreams(); hs.Close() })
-	return &Server{URL: hs.URL + "/graphql", App: app, Store: st}
+	return StartWith(t, Options{Store: st, Fault: fault})
 }
 
 // crashAt fails the first call of step; fired tells whether it did.

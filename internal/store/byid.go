@@ -3,12 +3,14 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"slices"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/cdp-dev/cdp/internal/auth"
 )
@@ -80,4 +82,24 @@ func (s *Store) updateEach(ctx context.Context, c *mongo.Collection, ids []strin
 	}
 	_, err := c.BulkWrite(ctx, models)
 	return err
+}
+
+// findAll runs a find and converts every decoded document D with conv.
+func findAll[D, T any](ctx context.Context, c *mongo.Collection, q bson.D, opts *options.FindOptionsBuilder, conv func(D) T) ([]T, error) {
+	if opts == nil {
+		opts = options.Find()
+	}
+	cur, err := c.Find(ctx, q, opts)
+	if err != nil {
+		return nil, fmt.Errorf("find in %s: %w", c.Name(), err)
+	}
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("find in %s: %w", c.Name(), err)
+	}
+	out := make([]T, len(docs))
+	for i, d := range docs {
+		out[i] = conv(d)
+	}
+	return out, nil
 }

@@ -54,20 +54,10 @@ func (x Conflicts) List(ctx context.Context, ws auth.Workspace, after *profile.C
 		}})
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit))
-	cur, err := x.c().Find(ctx, q, opts)
-	if err != nil {
-		return nil, fmt.Errorf("list conflicts: %w", err)
-	}
-	var docs []conflictDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("list conflicts: %w", err)
-	}
-	out := make([]*profile.Conflict, len(docs))
-	for i, d := range docs {
-		out[i] = &profile.Conflict{ID: d.ID, Workspace: auth.Workspace(d.Workspace), ProfileIDs: d.ProfileIDs,
+	return findAll(ctx, x.c(), q, opts, func(d conflictDoc) *profile.Conflict {
+		return &profile.Conflict{ID: d.ID, Workspace: auth.Workspace(d.Workspace), ProfileIDs: d.ProfileIDs,
 			Identifiers: fromIdentifierDocs(d.Identifiers), Type: d.Type, ResolvedID: d.ResolvedID, At: d.At.UTC()}
-	}
-	return out, nil
+	})
 }
 
 // Count counts a workspace's conflicts.

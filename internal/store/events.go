@@ -181,22 +181,7 @@ func (x Events) Stats(ctx context.Context, ws auth.Workspace, profileIDs []strin
 }
 
 func (x Events) find(ctx context.Context, q bson.D, opts *options.FindOptionsBuilder) ([]*event.Event, error) {
-	if opts == nil {
-		opts = options.Find()
-	}
-	cur, err := x.c().Find(ctx, q, opts)
-	if err != nil {
-		return nil, fmt.Errorf("find events: %w", err)
-	}
-	var docs []eventDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("find events: %w", err)
-	}
-	out := make([]*event.Event, len(docs))
-	for i, d := range docs {
-		out[i] = fromEventDoc(d)
-	}
-	return out, nil
+	return findAll(ctx, x.c(), q, opts, fromEventDoc)
 }
 
 func eventFilter(ws auth.Workspace, profileIDs []string, types []string) bson.D {

@@ -127,17 +127,5 @@ func (m Merges) Scrub(ctx context.Context, ws auth.Workspace, profileID string) 
 }
 
 func (m Merges) find(ctx context.Context, q bson.D, opts *options.FindOptionsBuilder) ([]*profile.MergeRecord, error) {
-	cur, err := m.c().Find(ctx, q, opts)
-	if err != nil {
-		return nil, fmt.Errorf("find merges: %w", err)
-	}
-	var docs []mergeDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("find merges: %w", err)
-	}
-	out := make([]*profile.MergeRecord, len(docs))
-	for i, d := range docs {
-		out[i] = fromMergeDoc(d)
-	}
-	return out, nil
+	return findAll(ctx, m.c(), q, opts, fromMergeDoc)
 }

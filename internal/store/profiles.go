@@ -82,19 +82,7 @@ func (p Profiles) List(ctx context.Context, ws auth.Workspace, f profile.Filter,
 		q = append(q, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}})
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit))
-	cur, err := p.c().Find(ctx, q, opts)
-	if err != nil {
-		return nil, fmt.Errorf("list profiles: %w", err)
-	}
-	var docs []profileDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("list profiles: %w", err)
-	}
-	out := make([]*profile.Profile, len(docs))
-	for i, d := range docs {
-		out[i] = fromProfileDoc(d)
-	}
-	return out, nil
+	return findAll(ctx, p.c(), q, opts, fromProfileDoc)
 }
 
 // Count counts live profiles matching f.
@@ -117,19 +105,7 @@ func (p Profiles) Delete(ctx context.Context, ws auth.Workspace, id string) erro
 
 // Erasing returns profiles of any workspace whose erasure was interrupted.
 func (p Profiles) Erasing(ctx context.Context, limit int) ([]*profile.Profile, error) {
-	cur, err := p.c().Find(ctx, bson.D{{Key: "erasing", Value: true}}, options.Find().SetLimit(int64(limit)))
-	if err != nil {
-		return nil, fmt.Errorf("find erasing profiles: %w", err)
-	}
-	var docs []profileDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("find erasing profiles: %w", err)
-	}
-	out := make([]*profile.Profile, len(docs))
-	for i, d := range docs {
-		out[i] = fromProfileDoc(d)
-	}
-	return out, nil
+	return findAll(ctx, p.c(), bson.D{{Key: "erasing", Value: true}}, options.Find().SetLimit(int64(limit)), fromProfileDoc)
 }
 
 func profileFilter(ws auth.Workspace, f profile.Filter) bson.D {

@@ -91,6 +91,8 @@ type Server struct {
 type Options struct {
 	Store *store.Store     // defaults to a fresh database
 	Now   func() time.Time // defaults to time.Now
+	// Fault stops merges, unmerges and erasures after a step, as a crash would.
+	Fault func(step string) error
 }
 
 // Start runs a server on a fresh database until the test ends.
@@ -110,7 +112,7 @@ func StartWith(t testing.TB, o Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := server.New(context.Background(), server.Deps{Config: cfg, Logger: Quiet(), Store: o.Store, Verifier: v, Now: o.Now})
+	app, err := server.New(context.Background(), server.Deps{Config: cfg, Logger: Quiet(), Store: o.Store, Verifier: v, Now: o.Now, Fault: o.Fault})
 	if err != nil {
 		t.Fatal(err)
 	}
