@@ -2,7 +2,6 @@ package event
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -31,29 +30,17 @@ func (s *Service) apply(ctx context.Context, ws auth.Workspace, evs []*Event) er
 	return nil
 }
 
-// applyGroup folds one profile's new events into it. When a concurrent merge
-// absorbed the profile after the events were resolved, the events follow it
-// to the survivor.
+// applyGroup folds one profile's new events into it, or into the profile it
+// was merged into meanwhile (the events stay under their id, which the
+// survivor lists as absorbed).
 func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, pid string, group []*Event) error {
-	for hops := 0; ; hops++ {
-		_, err := s.profiles.Observe(ctx, ws, pid, sightings(group), "event", func(p *profile.Profile) {
-			p.Computed = Fold(p.Computed, group)
-		})
-		if !errors.Is(err, profile.ErrMerged) || hops > 4 {
-			if err != nil {
-				return fmt.Errorf("apply events to %s: %w", pid, err)
-			}
-			return s.store.MarkApplied(ctx, ws, ids(group))
-		}
-		live, err := s.profiles.Get(ctx, ws, pid)
-		if err != nil {
-			return err
-		}
-		pid = live.ID
-		if err := s.store.Reassign(ctx, ws, ids(group), pid); err != nil {
-			return err
-		}
+	_, err := s.profiles.ObserveLive(ctx, ws, pid, sightings(group), "event", func(p *profile.Profile) {
+		p.Computed = Fold(p.Computed, group)
+	})
+	if err != nil {
+		return fmt.Errorf("apply events to %s: %w", pid, err)
 	}
+	return s.store.MarkApplied(ctx, ws, ids(group))
 }
 
 // repair recomputes the computed values of the profiles of events that were
@@ -85,20 +72,14 @@ func (s *Service) repairProfile(ctx context.Context, ws auth.Workspace, pid stri
 	}
 	all := []string{pid}
 	if live, err := s.profiles.Get(ctx, ws, pid); err == nil {
-		if live.ID != pid {
-			// The profile was absorbed after these events were stored.
-			if err := s.store.Reassign(ctx, ws, ids(pending), live.ID); err != nil {
-				return err
-			}
-			pid = live.ID
-		}
-		all = live.IDs()
+		pid, all = live.ID, live.IDs() // the profile may have been absorbed since
 	}
 	st, err := s.store.Stats(ctx, ws, all)
 	if err != nil {
 		return err
 	}
-	_, err = s.profiles.Observe(ctx, ws, pid, sightings(pending), "event", func(p *profile.Profile) {
+	// No sightings: which identifiers resolution attached is not stored.
+	_, err = s.profiles.Observe(ctx, ws, pid, nil, "event", func(p *profile.Profile) {
 		p.Computed = profile.Computed{EventCount: st.Count, FirstSeen: st.First, LastSeen: st.Last, Channels: st.Channels}
 	})
 	if err != nil {
@@ -125,7 +106,7 @@ func (s *Service) Recover(ctx context.Context) (int, error) {
 func sightings(evs []*Event) []profile.Sighting {
 	out := make([]profile.Sighting, 0, len(evs))
 	for _, e := range evs {
-		out = append(out, profile.Sighting{IDs: e.Identities, Source: e.Channel, At: e.Timestamp})
+		out = append(out, profile.Sighting{IDs: e.Attached, Source: e.Channel, At: e.Timestamp})
 	}
 	return out
 }

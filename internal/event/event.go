@@ -20,6 +20,8 @@ type Event struct {
 	Channel    string
 	Properties map[string]any
 	Identities []identity.Identifier // what the event was received with
+	// Attached are the identifiers resolution put on the profile (not stored).
+	Attached   []identity.Identifier
 	Timestamp  time.Time
 	ReceivedAt time.Time
 	// Applied is set once the event is folded into its profile's computed values.
@@ -46,8 +48,6 @@ type Store interface {
 	Insert(ctx context.Context, evs []*Event) (dup []bool, err error)
 	// Get returns an event by ID, or nil when none is stored.
 	Get(ctx context.Context, ws auth.Workspace, id string) (*Event, error)
-	// Reassign points the events at another profile.
-	Reassign(ctx context.Context, ws auth.Workspace, ids []string, profileID string) error
 	// MarkApplied sets Applied on the events.
 	MarkApplied(ctx context.Context, ws auth.Workspace, ids []string) error
 	// Unapplied returns up to limit events of any workspace not yet applied.

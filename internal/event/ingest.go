@@ -85,12 +85,10 @@ func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, in
 }
 
 // prepare validates the items and resolves their profiles; failures become
-// item errors. Profiles absorbed by a merge later in the batch are replaced
-// by their survivor.
+// item errors.
 func (s *Service) prepare(ctx context.Context, ws auth.Workspace, actor string, ins []Input, res *Result) []*Event {
 	now := s.profiles.Now()
 	seen := map[string]bool{}
-	absorbed := map[string]string{}
 	resolved := map[string]profile.Resolution{} // by identifier set: one resolve per customer per batch
 	var evs []*Event
 	for i, in := range ins {
@@ -104,13 +102,15 @@ func (s *Service) prepare(ctx context.Context, ws auth.Workspace, actor string, 
 			r, ok := resolved[key]
 			if !ok {
 				if r, err = s.profiles.Resolve(ctx, ws, actor, e.Identities); err == nil {
-					resolved[key] = profile.Resolution{ProfileID: r.ProfileID, Warnings: r.Warnings}
+					resolved[key] = profile.Resolution{ProfileID: r.ProfileID, Warnings: r.Warnings, Attached: r.Attached}
 				}
 			}
-			e.ProfileID, warns = r.ProfileID, append(warns, r.Warnings...)
-			for _, m := range r.Merged {
-				absorbed[m] = r.ProfileID
-			}
+			// Received after its resolution, so an unmerge can tell which
+			// events came after a merge. An event resolved to a profile that
+			// a later item merges stays under that id: it is the
+			// survivor's through Absorbed, and goes back with an unmerge.
+			e.ProfileID, e.Attached, e.ReceivedAt = r.ProfileID, r.Attached, s.profiles.Now()
+			warns = append(warns, r.Warnings...)
 		}
 		for _, w := range warns {
 			res.Warnings = append(res.Warnings, ItemWarning{Index: i, Warning: w})
@@ -121,11 +121,6 @@ func (s *Service) prepare(ctx context.Context, ws auth.Workspace, actor string, 
 		}
 		seen[e.ID] = true
 		evs = append(evs, e)
-	}
-	for _, e := range evs {
-		for hops := 0; absorbed[e.ProfileID] != "" && hops < 8; hops++ {
-			e.ProfileID = absorbed[e.ProfileID]
-		}
 	}
 	return evs
 }

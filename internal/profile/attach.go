@@ -12,12 +12,13 @@ import (
 // limits, counting what its document holds (held). retry is true when
 // another request claimed one of them first. Concurrent attaches that
 // together pass a limit are settled when the document is written (Observe).
-func (s *Service) attach(ctx context.Context, ws auth.Workspace, rules identity.Rules, pid string, held []Identity, unclaimed []identity.Identifier) ([]Warning, bool, error) {
+func (s *Service) attach(ctx context.Context, ws auth.Workspace, rules identity.Rules, pid string, held []Identity, unclaimed []identity.Identifier) ([]identity.Identifier, []Warning, bool, error) {
 	count := map[string]int{}
 	for _, h := range held {
 		count[h.Type]++
 	}
 	var warns []Warning
+	var claimed []identity.Identifier
 	for _, id := range unclaimed {
 		rule := rules.For(id.Type)
 		if rule.MaxPerProfile > 0 && count[id.Type] >= rule.MaxPerProfile {
@@ -26,11 +27,12 @@ func (s *Service) attach(ctx context.Context, ws auth.Workspace, rules identity.
 		}
 		owner, err := s.ids.Claim(ctx, ws, id, pid)
 		if err != nil || owner != pid {
-			return warns, err == nil, err
+			return claimed, warns, err == nil, err
 		}
+		claimed = append(claimed, id)
 		count[id.Type]++
 	}
-	return warns, false, nil
+	return claimed, warns, false, nil
 }
 
 func notAttached(id identity.Identifier, rule identity.Rule) Warning {

@@ -3,6 +3,7 @@ package profile
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/cdp-dev/cdp/internal/auth"
@@ -46,7 +47,7 @@ func (s *Service) Erase(ctx context.Context, ws auth.Workspace, id string) (Dele
 func (s *Service) finishErase(ctx context.Context, ws auth.Workspace, id string) (DeletionReport, error) {
 	r := DeletionReport{ProfileID: id}
 	p, err := s.store.Get(ctx, ws, id)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) || (err == nil && p.Erased) {
 		return r, nil // already finished
 	}
 	if err != nil {
@@ -69,8 +70,13 @@ func (s *Service) finishErase(ctx context.Context, ws auth.Workspace, id string)
 	if r.RecordsScrubbed, err = s.scrub(ctx, ws, p.IDs()); err != nil {
 		return r, err
 	}
+	op := eraseOp + id
 	for _, pid := range append(p.Absorbed, id) { // the marked profile last: it carries the list
-		if err := s.store.Delete(ctx, ws, pid); err != nil && !errors.Is(err, ErrNotFound) {
+		_, err := s.update(ctx, ws, pid, write{op: op, merged: true}, func(p *Profile) error {
+			*p = Profile{ID: p.ID, Workspace: p.Workspace, Version: p.Version, Erased: true}
+			return nil
+		})
+		if err != nil && !errors.Is(err, ErrNotFound) {
 			return r, err
 		}
 		r.Profiles++
@@ -104,30 +110,33 @@ func (s *Service) scrub(ctx context.Context, ws auth.Workspace, pids []string) (
 }
 
 // Recover finishes every merge, unmerge and erasure a crash left behind.
-// Run it at start; it is idempotent.
+// Run it at start; it is idempotent. A record that cannot be finished does
+// not stop the others: their errors are returned together.
 func (s *Service) Recover(ctx context.Context) (int, error) {
-	n := 0
 	recs, err := s.merges.Unfinished(ctx, 1000)
 	if err != nil {
-		return n, err
-	}
-	for _, rec := range recs {
-		if err := s.finish(ctx, rec); err != nil {
-			return n, err
-		}
-		n++
+		return 0, err
 	}
 	ps, err := s.store.Erasing(ctx, 1000)
 	if err != nil {
-		return n, err
+		return 0, err
 	}
-	for _, p := range ps {
-		if _, err := s.finishErase(ctx, p.Workspace, p.ID); err != nil {
-			return n, err
+	n, failed := 0, []error{}
+	for _, rec := range recs {
+		if err := s.finish(ctx, rec); err != nil {
+			failed = append(failed, fmt.Errorf("merge %s: %w", rec.ID, err))
+			continue
 		}
 		n++
 	}
-	return n, nil
+	for _, p := range ps {
+		if _, err := s.finishErase(ctx, p.Workspace, p.ID); err != nil {
+			failed = append(failed, fmt.Errorf("erase %s: %w", p.ID, err))
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(failed...)
 }
 
 func isEraseOp(op string) (string, bool) { return strings.CutPrefix(op, eraseOp) }

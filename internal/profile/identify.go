@@ -73,8 +73,8 @@ func (s *Service) identifyOne(ctx context.Context, ws auth.Workspace, actor stri
 	if err != nil {
 		return err
 	}
-	seen := []Sighting{{IDs: r.identities, Source: in.Source, At: r.at}}
-	p, err := s.Observe(ctx, ws, res.ProfileID, seen, "identify", func(p *Profile) { mergeTraits(p, in.Traits, r.at) })
+	seen := []Sighting{{IDs: res.Attached, Source: in.Source, At: r.at}}
+	p, err := s.ObserveLive(ctx, ws, res.ProfileID, seen, "identify", func(p *Profile) { mergeTraits(p, in.Traits, r.at) })
 	if err != nil {
 		return err
 	}

@@ -80,22 +80,44 @@ func (s *Service) mergeLock(ctx context.Context, rec *MergeRecord) (string, erro
 	all := append([]string{rec.SurvivorID}, rec.AbsorbedIDs...)
 	order := slices.Sorted(slices.Values(all))
 	snaps := map[string]*Profile{}
+	var locked []string
 	for _, id := range order {
 		p, err := s.lock(ctx, rec.Workspace, id, rec.ID)
 		if errors.Is(err, ErrMerged) || errors.Is(err, ErrNotFound) {
-			return StatusAborted, s.unlockAll(ctx, rec.Workspace, order, rec.ID)
+			return StatusAborted, s.unlockAll(ctx, rec.Workspace, locked, rec.ID)
 		}
 		if err != nil {
 			return "", err
 		}
-		snaps[id] = p
+		snaps[id], locked = p, append(locked, id)
 	}
 	if len(rec.Snapshots) == 0 {
 		for _, id := range all {
 			rec.Snapshots = append(rec.Snapshots, snaps[id])
 		}
 	}
+	// The limits are checked again under the leases: a concurrent request
+	// may have attached identifiers since the merge was planned.
+	if over, err := s.overLimits(ctx, rec.Workspace, rec.Snapshots); err != nil || over {
+		if err == nil {
+			rec.Snapshots = nil
+			return StatusAborted, s.unlockAll(ctx, rec.Workspace, locked, rec.ID)
+		}
+		return "", err
+	}
 	return StatusLocked, nil
+}
+
+func (s *Service) overLimits(ctx context.Context, ws auth.Workspace, ps []*Profile) (bool, error) {
+	rules, err := s.workspaces.IdentityRules(ctx, ws)
+	if err != nil {
+		return false, err
+	}
+	var all []identity.Identifier
+	for _, p := range ps {
+		all = append(all, idsOf(p)...)
+	}
+	return len(rules.Over(all)) > 0, nil
 }
 
 // lock sets the operation's lease on a profile (creating a profile whose

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
@@ -13,6 +14,22 @@ type Sighting struct {
 	IDs    []identity.Identifier
 	Source string
 	At     time.Time
+}
+
+// ObserveLive is Observe on the live profile: when id was absorbed by a
+// merge in the meantime, the sightings go to the profile it was merged into.
+func (s *Service) ObserveLive(ctx context.Context, ws auth.Workspace, id string, seen []Sighting, reason string, change func(*Profile)) (*Profile, error) {
+	for hops := 0; ; hops++ {
+		p, err := s.Observe(ctx, ws, id, seen, reason, change)
+		if !errors.Is(err, ErrMerged) || hops >= maxHops {
+			return p, err
+		}
+		live, err := s.Get(ctx, ws, id)
+		if err != nil {
+			return nil, err
+		}
+		id = live.ID
+	}
 }
 
 // Observe records sightings of identifiers on the profile (creating it when

@@ -30,7 +30,10 @@ type Profile struct {
 	// resumed merge never folds twice.
 	AppliedMerges []string
 	// Erasing is set while the profile is being erased.
-	Erasing   bool
+	Erasing bool
+	// Erased marks the tombstone an erasure leaves: no personal data, and
+	// it keeps a request that raced the erasure from recreating the profile.
+	Erased    bool
 	Version   int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -96,8 +99,6 @@ type Store interface {
 	List(ctx context.Context, ws auth.Workspace, f Filter, after string, limit int) ([]*Profile, error)
 	// Count returns the number of live profiles matching f.
 	Count(ctx context.Context, ws auth.Workspace, f Filter) (int64, error)
-	// Delete removes a profile document.
-	Delete(ctx context.Context, ws auth.Workspace, id string) error
 	// Erasing returns up to limit profiles of any workspace whose erasure
 	// was interrupted.
 	Erasing(ctx context.Context, limit int) ([]*Profile, error)

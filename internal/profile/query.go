@@ -24,7 +24,7 @@ const maxHops = 4
 // profile it was merged into.
 func (s *Service) Get(ctx context.Context, ws auth.Workspace, id string) (*Profile, error) {
 	p, err := s.follow(ctx, ws, id)
-	if err == nil && p.Erasing {
+	if err == nil && (p.Erasing || p.Erased) {
 		return nil, ErrNotFound
 	}
 	return p, err

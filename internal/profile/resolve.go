@@ -19,6 +19,9 @@ type Resolution struct {
 	Created   bool
 	Merged    []string
 	Warnings  []Warning
+	// Attached are the request's identifiers that the profile now holds:
+	// the ones to record on it. A refused merge or a limit leaves others out.
+	Attached []identity.Identifier
 }
 
 // Warning codes.
@@ -93,8 +96,14 @@ func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor stri
 			unclaimed = append(unclaimed, id)
 		}
 	}
-	warns, retry, err := s.attach(ctx, ws, rules, res.ProfileID, held, unclaimed)
+	for _, id := range ids {
+		if o, ok := live[id]; ok && (o == res.ProfileID || slices.Contains(res.Merged, o)) {
+			res.Attached = append(res.Attached, id)
+		}
+	}
+	claimed, warns, retry, err := s.attach(ctx, ws, rules, res.ProfileID, held, unclaimed)
 	res.Warnings = append(res.Warnings, warns...)
+	res.Attached = append(res.Attached, claimed...)
 	return res, retry, err
 }
 
@@ -118,6 +127,13 @@ func (s *Service) candidates(ctx context.Context, ws auth.Workspace, ids []ident
 			}
 			if err != nil {
 				return nil, nil, err
+			}
+			if p.Erased { // a claim made by a request that raced an erasure
+				if err := s.ids.Release(ctx, ws, id, o); err != nil {
+					return nil, nil, err
+				}
+				delete(owners, id)
+				continue
 			}
 			if p.Erasing {
 				return nil, nil, ErrBusy

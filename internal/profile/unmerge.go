@@ -2,6 +2,7 @@ package profile
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/cdp-dev/cdp/internal/auth"
@@ -27,15 +28,7 @@ func (s *Service) Unmerge(ctx context.Context, ws auth.Workspace, mergeID string
 	case len(rec.Snapshots) == 0:
 		return nil, errs.New(errs.Conflict, "the merge cannot be undone: a profile it joined was erased")
 	}
-	surv, err := s.store.Get(ctx, ws, rec.SurvivorID)
-	if err != nil {
-		return nil, err
-	}
-	if surv.MergedInto != "" {
-		return nil, errs.New(errs.Conflict, "the survivor was merged again since; undo that merge first")
-	}
-	rec.Status = StatusUndoing
-	if err := s.merges.Save(ctx, rec); err != nil {
+	if err := s.startUnmerge(ctx, rec); err != nil {
 		return nil, err
 	}
 	if err := s.runUnmerge(ctx, rec); err != nil {
@@ -50,6 +43,32 @@ func (s *Service) Unmerge(ctx context.Context, ws auth.Workspace, mergeID string
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// startUnmerge takes the survivor's lease, checks that undoing is still
+// possible, and marks the record as being undone. The survivor must still be
+// live and this must be the last merge folded into it: undoing an older one
+// would drop what later merges brought.
+func (s *Service) startUnmerge(ctx context.Context, rec *MergeRecord) error {
+	surv, err := s.update(ctx, rec.Workspace, rec.SurvivorID, write{op: rec.ID}, func(p *Profile) error {
+		switch {
+		case rec.Status == StatusDone && len(p.AppliedMerges) > 0 && p.AppliedMerges[len(p.AppliedMerges)-1] != rec.ID:
+			return errs.New(errs.Conflict, "later merges into this profile must be undone first")
+		case rec.Status == StatusDone && !slices.Contains(p.AppliedMerges, rec.ID):
+			return errs.New(errs.Conflict, "the merge is not folded into its survivor")
+		}
+		p.Lock = &Lock{Op: rec.ID, Until: s.now().Add(lockTTL)}
+		return nil
+	})
+	if errors.Is(err, ErrMerged) {
+		return errs.New(errs.Conflict, "the survivor was merged again since; undo that merge first")
+	}
+	if err != nil {
+		return err
+	}
+	_ = surv
+	rec.Status = StatusUndoing
+	return s.merges.Save(ctx, rec)
 }
 
 // runUnmerge performs the undo's idempotent steps and marks the record undone.

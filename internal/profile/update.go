@@ -89,16 +89,23 @@ func (s *Service) load(ctx context.Context, ws auth.Workspace, id string, create
 // (the "next touch"), and the write then proceeds.
 func (s *Service) blocked(ctx context.Context, p *Profile, w write) (bool, error) {
 	switch {
-	case p.Erasing && w.op == "":
+	case p.Erased:
 		return false, ErrNotFound
 	case p.MergedInto != "" && !w.merged:
 		return false, ErrMerged
 	case p.Lock == nil || p.Lock.Op == w.op:
+		if p.Erasing && w.op == "" {
+			return false, ErrNotFound
+		}
 		return false, nil
 	case s.now().Before(p.Lock.Until):
 		return true, nil
 	default:
-		return true, s.resume(ctx, p.Workspace, p.Lock.Op)
+		// The holder died: finish its work, then lift what is left of its lease.
+		if err := s.resume(ctx, p.Workspace, p.Lock.Op); err != nil {
+			return false, err
+		}
+		return true, s.release(ctx, p.Workspace, []string{p.ID}, p.Lock.Op, nil)
 	}
 }
 

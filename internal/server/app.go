@@ -78,7 +78,9 @@ func New(ctx context.Context, d Deps) (*App, error) {
 func (a *App) recover(ctx context.Context, profiles *profile.Service) error {
 	n, err := profiles.Recover(ctx)
 	if err != nil {
-		return err
+		// Logged, not fatal: the rest was finished, and a stuck record is
+		// retried by the next write to one of its profiles.
+		a.log.ErrorContext(ctx, "unfinished identity operations", "err", err)
 	}
 	m, err := a.events.Recover(ctx)
 	if err != nil {

@@ -71,7 +71,7 @@ func (x Identities) Claim(ctx context.Context, ws auth.Workspace, id identity.Id
 	var held identityDoc
 	err = x.c().FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Decode(&held)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return "", fmt.Errorf("claim identity: held, then released")
+		return "", nil // held, then released: the caller resolves again
 	}
 	if err != nil {
 		return "", fmt.Errorf("claim identity: %w", err)

@@ -94,15 +94,6 @@ func (p Profiles) Count(ctx context.Context, ws auth.Workspace, f profile.Filter
 	return n, nil
 }
 
-// Delete removes a profile document.
-func (p Profiles) Delete(ctx context.Context, ws auth.Workspace, id string) error {
-	if _, err := p.Get(ctx, ws, id); err != nil {
-		return err
-	}
-	_, err := p.c().DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
-	return classify("delete profile", err)
-}
-
 // Erasing returns profiles of any workspace whose erasure was interrupted.
 func (p Profiles) Erasing(ctx context.Context, limit int) ([]*profile.Profile, error) {
 	return findAll(ctx, p.c(), bson.D{{Key: "erasing", Value: true}}, options.Find().SetLimit(int64(limit)), fromProfileDoc)
@@ -110,7 +101,7 @@ func (p Profiles) Erasing(ctx context.Context, limit int) ([]*profile.Profile, e
 
 func profileFilter(ws auth.Workspace, f profile.Filter) bson.D {
 	q := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "mergedInto", Value: bson.D{{Key: "$exists", Value: false}}},
-		{Key: "erasing", Value: bson.D{{Key: "$ne", Value: true}}}}
+		{Key: "erasing", Value: bson.D{{Key: "$ne", Value: true}}}, {Key: "erased", Value: bson.D{{Key: "$ne", Value: true}}}}
 	for k, v := range f.Traits {
 		q = append(q, bson.E{Key: "traits." + k, Value: v})
 	}
