@@ -59,10 +59,23 @@ func (s *Service) Upsert(ctx context.Context, ws auth.Workspace, actor string, i
 		}
 		ready[i] = r
 	}
+	absorbed := map[string]bool{}
 	for i, in := range ins {
 		r := &ready[i]
 		if err := s.identifyOne(ctx, ws, actor, in, r); err != nil {
 			return nil, errs.AtIndex(err, i)
+		}
+		for _, m := range r.MergedIDs {
+			absorbed[m] = true
+		}
+	}
+	for i := range ready { // an item's profile merged by a later item: return the survivor
+		if r := &ready[i]; absorbed[r.Profile.ID] {
+			p, err := s.Get(ctx, ws, r.Profile.ID)
+			if err != nil {
+				return nil, errs.AtIndex(err, i)
+			}
+			r.Profile = p
 		}
 	}
 	return ready, nil

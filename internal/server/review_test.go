@@ -75,3 +75,18 @@ func TestUnmergeAfterABatchThatMerged(t *testing.T) {
 		t.Fatalf("events after undo: A %v, B %v", Str(pa, "events"), Str(pb, "events"))
 	}
 }
+
+func TestUpsertBatchReturnsSurvivorsOfLaterMerges(t *testing.T) {
+	s := Start(t)
+	tok := Token(t, "acme")
+	q := `mutation($ins: [IdentifyInput!]!) { upsertProfiles(inputs: $ins) { created mergedProfileIds profile { id } } }`
+	d := s.MustDo(t, tok, q, map[string]any{"ins": []any{
+		map[string]any{"identities": ids("email", "x@example.com")},
+		map[string]any{"identities": ids("crm_id", "X1")},
+		map[string]any{"identities": ids("email", "x@example.com", "crm_id", "X1")},
+	}})
+	survivor := Str(d, "upsertProfiles", 2, "profile", "id")
+	if Str(d, "upsertProfiles", 0, "profile", "id") != survivor || Str(d, "upsertProfiles", 1, "profile", "id") != survivor {
+		t.Fatalf("batch = %v", d)
+	}
+}
