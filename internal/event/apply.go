@@ -11,8 +11,8 @@ import (
 
 // apply folds freshly stored events into their profiles, one profile update
 // per profile, then marks them applied. A crash between the two steps leaves
-// unapplied events that repair recomputes from the stored events, so no
-// count is ever doubled or skipped.
+// unapplied events; repair folds them unless the profile recorded their
+// batch, so no count is ever doubled or skipped.
 func (s *Service) apply(ctx context.Context, ws auth.Workspace, evs []*Event) error {
 	byProfile := map[string][]*Event{}
 	var order []string
@@ -35,7 +35,7 @@ func (s *Service) apply(ctx context.Context, ws auth.Workspace, evs []*Event) er
 // survivor lists as absorbed).
 func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, pid string, group []*Event) error {
 	_, err := s.profiles.ObserveLive(ctx, ws, pid, sightings(group), "event", func(p *profile.Profile) {
-		p.Computed = Fold(p.Computed, group)
+		foldOnce(p, pid, group)
 	})
 	if err != nil {
 		return fmt.Errorf("apply events to %s: %w", pid, err)
@@ -43,9 +43,8 @@ func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, pid string,
 	return s.store.MarkApplied(ctx, ws, ids(group))
 }
 
-// repair recomputes the computed values of the profiles of events that were
-// stored but not applied (a crash or a failed request), then marks them
-// applied. It is idempotent.
+// repair folds events that were stored but not applied (a crash or a failed
+// request) into their profiles, then marks them applied. It is idempotent.
 func (s *Service) repair(ctx context.Context, evs []*Event) error {
 	type key struct {
 		ws  auth.Workspace
@@ -70,22 +69,32 @@ func (s *Service) repairProfile(ctx context.Context, ws auth.Workspace, pid stri
 	if err != nil || len(pending) == 0 {
 		return err
 	}
-	all := []string{pid}
-	if live, err := s.profiles.Get(ctx, ws, pid); err == nil {
-		pid, all = live.ID, live.IDs() // the profile may have been absorbed since
-	}
-	st, err := s.store.Stats(ctx, ws, all)
-	if err != nil {
-		return err
+	byBatch := map[string][]*Event{}
+	for _, e := range pending {
+		byBatch[e.Batch] = append(byBatch[e.Batch], e)
 	}
 	// No sightings: which identifiers resolution attached is not stored.
-	_, err = s.profiles.Observe(ctx, ws, pid, nil, "event", func(p *profile.Profile) {
-		p.Computed = profile.Computed{EventCount: st.Count, FirstSeen: st.First, LastSeen: st.Last, Channels: st.Channels}
+	_, err = s.profiles.ObserveLive(ctx, ws, pid, nil, "event", func(p *profile.Profile) {
+		for _, group := range byBatch {
+			foldOnce(p, pid, group)
+		}
 	})
 	if err != nil {
 		return err
 	}
 	return s.store.MarkApplied(ctx, ws, ids(pending))
+}
+
+// foldOnce folds a batch's events stored under pid into p unless p records
+// that it already did. A request applying its events and a repair of the
+// same events after a crash or a retry can thus never both count them.
+func foldOnce(p *profile.Profile, pid string, group []*Event) {
+	key := group[0].Batch + "/" + pid
+	if p.HasBatch(key) {
+		return
+	}
+	p.Computed = Fold(p.Computed, group)
+	p.MarkBatch(key)
 }
 
 // Recover applies every event left unapplied by a crash. Run it at start.

@@ -24,6 +24,8 @@ type Event struct {
 	Attached   []identity.Identifier
 	Timestamp  time.Time
 	ReceivedAt time.Time
+	// Batch is the trackEvents call that stored the event.
+	Batch string
 	// Applied is set once the event is folded into its profile's computed values.
 	Applied bool
 }
@@ -60,8 +62,6 @@ type Store interface {
 	// Count counts the events stored under the profile ids, of the given
 	// types (all when empty).
 	Count(ctx context.Context, ws auth.Workspace, profileIDs []string, types []string) (int64, error)
-	// Stats recomputes computed values from the events stored under the ids.
-	Stats(ctx context.Context, ws auth.Workspace, profileIDs []string) (Stats, error)
 }
 
 // Key returns the stored ID of a client's messageId in a workspace: retries of

@@ -58,6 +58,10 @@ func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, in
 		return res, errs.Newf(errs.BadInput, "at most %d events per call", profile.MaxBatch)
 	}
 	evs := s.prepare(ctx, ws, actor, ins, &res)
+	batch := s.profiles.NewID()
+	for _, e := range evs {
+		e.Batch = batch
+	}
 	if len(evs) == 0 {
 		return res, nil
 	}

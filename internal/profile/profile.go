@@ -29,6 +29,9 @@ type Profile struct {
 	// AppliedMerges lists the merges already folded into this profile, so a
 	// resumed merge never folds twice.
 	AppliedMerges []string
+	// AppliedBatches remembers the last event batches folded into the
+	// computed values (see MarkBatch), so a batch is never folded twice.
+	AppliedBatches []string
 	// Erasing is set while the profile is being erased.
 	Erasing bool
 	// Erased marks the tombstone an erasure leaves: no personal data, and

@@ -56,6 +56,9 @@ func NewService(d Deps) *Service {
 		workspaces: d.Workspaces, onChange: d.OnChange, now: d.Now, newID: d.NewID, fault: d.Fault}
 }
 
+// NewID returns a new time-ordered id.
+func (s *Service) NewID() string { return s.newID() }
+
 // Now returns the service clock's time, truncated to the millisecond
 // precision the store keeps.
 func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Millisecond) }

@@ -26,20 +26,23 @@ func TestEventsLeftByACrashAreAppliedOnceAtStart(t *testing.T) {
 	pid := Str(s.MustDo(t, tok, `{ profileByIdentity(type: "email", value: "crash@example.com") { id } }`, nil), "profileByIdentity", "id")
 
 	email := identity.Identifier{Type: "email", Value: "crash@example.com"}
-	mk := func(mid, channel, ts string) *event.Event {
+	mk := func(mid, channel, ts, batch string) *event.Event {
 		at, _ := time.Parse(time.RFC3339, ts)
 		return &event.Event{ID: event.Key("acme", mid), Workspace: "acme", MessageID: mid, ProfileID: pid, Type: "x",
-			Channel: channel, Properties: map[string]any{}, Identities: []identity.Identifier{email}, Timestamp: at, ReceivedAt: at}
+			Channel: channel, Properties: map[string]any{}, Identities: []identity.Identifier{email}, Timestamp: at, ReceivedAt: at, Batch: batch}
 	}
-	// Crash 1: stored, never applied. Crash 2: applied to the profile, not marked.
-	if _, err := st.Events().Insert(ctx, []*event.Event{mk("m2", "pos", "2026-02-01T00:00:00Z"), mk("m3", "line", "2026-03-01T00:00:00Z")}); err != nil {
+	// Crash 1: m2 stored, never applied. Crash 2: m3 folded into the profile
+	// (with its batch recorded, in the same write), not yet marked applied.
+	m2, m3 := mk("m2", "pos", "2026-02-01T00:00:00Z", "b2"), mk("m3", "line", "2026-03-01T00:00:00Z", "b3")
+	if _, err := st.Events().Insert(ctx, []*event.Event{m2, m3}); err != nil {
 		t.Fatal(err)
 	}
 	p, err := st.Profiles().Get(ctx, auth.Workspace("acme"), pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Computed.EventCount++ // m3 was counted before the crash
+	p.Computed = event.Fold(p.Computed, []*event.Event{m3})
+	p.MarkBatch("b3/" + pid)
 	if err := st.Profiles().Replace(ctx, p, p.Version); err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,7 @@ type eventDoc struct {
 	Timestamp  time.Time       `bson:"timestamp"`
 	ReceivedAt time.Time       `bson:"receivedAt"`
 	Applied    bool            `bson:"applied"`
+	Batch      string          `bson:"batch,omitempty"`
 }
 
 type identifierDoc struct {
@@ -47,7 +48,7 @@ type identifierDoc struct {
 func toEventDoc(e *event.Event) eventDoc {
 	d := eventDoc{ID: e.ID, Workspace: string(e.Workspace), MessageID: e.MessageID, ProfileID: e.ProfileID,
 		Type: e.Type, Channel: e.Channel, Properties: e.Properties, Timestamp: e.Timestamp,
-		ReceivedAt: e.ReceivedAt, Applied: e.Applied, Identities: make([]identifierDoc, len(e.Identities))}
+		ReceivedAt: e.ReceivedAt, Applied: e.Applied, Batch: e.Batch, Identities: make([]identifierDoc, len(e.Identities))}
 	for i, id := range e.Identities {
 		d.Identities[i] = identifierDoc(id)
 	}
@@ -57,7 +58,7 @@ func toEventDoc(e *event.Event) eventDoc {
 func fromEventDoc(d eventDoc) *event.Event {
 	e := &event.Event{ID: d.ID, Workspace: auth.Workspace(d.Workspace), MessageID: d.MessageID, ProfileID: d.ProfileID,
 		Type: d.Type, Channel: d.Channel, Properties: plainMap(d.Properties), Timestamp: d.Timestamp.UTC(),
-		ReceivedAt: d.ReceivedAt.UTC(), Applied: d.Applied, Identities: make([]identity.Identifier, len(d.Identities))}
+		ReceivedAt: d.ReceivedAt.UTC(), Applied: d.Applied, Batch: d.Batch, Identities: make([]identity.Identifier, len(d.Identities))}
 	for i, id := range d.Identities {
 		e.Identities[i] = identity.Identifier(id)
 	}

@@ -21,6 +21,7 @@ type profileDoc struct {
 	Absorbed   []string         `bson:"absorbed,omitempty"`
 	Lock       *lockDoc         `bson:"lock,omitempty"`
 	Applied    []string         `bson:"appliedMerges,omitempty"`
+	Batches    []string         `bson:"appliedBatches,omitempty"`
 	Erasing    bool             `bson:"erasing,omitempty"`
 	Erased     bool             `bson:"erased,omitempty"`
 	Version    int64            `bson:"version"`
@@ -73,7 +74,7 @@ type computedDoc struct {
 func toProfileDoc(p *profile.Profile) profileDoc {
 	d := profileDoc{ID: p.ID, Workspace: string(p.Workspace), Traits: p.Traits, TraitTimes: toTraitTimes(p.TraitTimes),
 		MergedInto: p.MergedInto, Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
-		Applied: p.AppliedMerges, Erasing: p.Erasing, Erased: p.Erased, Lock: (*lockDoc)(p.Lock), Absorbed: p.Absorbed,
+		Applied: p.AppliedMerges, Batches: p.AppliedBatches, Erasing: p.Erasing, Erased: p.Erased, Lock: (*lockDoc)(p.Lock), Absorbed: p.Absorbed,
 		Identities: make([]identityRecDoc, len(p.Identities)), Consent: make([]consentDoc, len(p.Consent)),
 		Computed: computedDoc{FirstSeen: p.Computed.FirstSeen, LastSeen: p.Computed.LastSeen,
 			EventCount: p.Computed.EventCount, Channels: nonNil(p.Computed.Channels)}}
@@ -96,7 +97,7 @@ func toProfileDoc(p *profile.Profile) profileDoc {
 func fromProfileDoc(d profileDoc) *profile.Profile {
 	p := &profile.Profile{ID: d.ID, Workspace: auth.Workspace(d.Workspace), Traits: plainMap(d.Traits),
 		TraitTimes: fromTraitTimes(d.TraitTimes), MergedInto: d.MergedInto, Version: d.Version,
-		AppliedMerges: d.Applied, Erasing: d.Erasing, Erased: d.Erased, Lock: (*profile.Lock)(d.Lock), Absorbed: d.Absorbed,
+		AppliedMerges: d.Applied, AppliedBatches: d.Batches, Erasing: d.Erasing, Erased: d.Erased, Lock: (*profile.Lock)(d.Lock), Absorbed: d.Absorbed,
 		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 		Identities: make([]profile.Identity, len(d.Identities)), Consent: make([]profile.Consent, len(d.Consent)),
 		Computed: profile.Computed{FirstSeen: d.Computed.FirstSeen, LastSeen: d.Computed.LastSeen,
