@@ -21,7 +21,6 @@ import (
 // Deps are the domain services the resolvers call.
 type Deps struct {
 	Profiles   *profile.Service
-	Owners     profile.IdentityOwners
 	Events     *event.Service
 	Workspaces *workspace.Service
 	Bus        *pubsub.Bus

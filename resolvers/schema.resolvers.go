@@ -120,7 +120,7 @@ func (r *queryResolver) Profile(ctx context.Context, id string) (*model.Profile,
 
 // ProfileByIdentity is the resolver for the profileByIdentity field.
 func (r *queryResolver) ProfileByIdentity(ctx context.Context, typeArg string, value string) (*model.Profile, error) {
-	p, err := r.Deps.Profiles.ByIdentity(ctx, ws(ctx), r.Deps.Owners, profile.RawIdentity{Type: typeArg, Value: value})
+	p, err := r.Deps.Profiles.ByIdentity(ctx, ws(ctx), profile.RawIdentity{Type: typeArg, Value: value})
 	return toModelProfile(p), err
 }
 
@@ -136,7 +136,7 @@ func (r *queryResolver) Profiles(ctx context.Context, first *int, after *string,
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*model.Profile, error) {
 	id := principal(ctx).Identity
-	p, err := r.Deps.Profiles.ByIdentity(ctx, ws(ctx), r.Deps.Owners, profile.RawIdentity{Type: id.Type, Value: id.Value})
+	p, err := r.Deps.Profiles.ByIdentity(ctx, ws(ctx), profile.RawIdentity{Type: id.Type, Value: id.Value})
 	return toModelProfile(p), err
 }
 

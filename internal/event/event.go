@@ -30,14 +30,6 @@ type Event struct {
 	Applied bool
 }
 
-// Stats are the computed values recomputed from a profile's stored events.
-type Stats struct {
-	Count    int64
-	First    *time.Time
-	Last     *time.Time
-	Channels []string
-}
-
 // Cursor is a position in a profile's newest-first event list.
 type Cursor struct {
 	Timestamp time.Time

@@ -12,11 +12,6 @@ import (
 	"github.com/cdp-dev/cdp/internal/page"
 )
 
-// IdentityOwners finds which profile holds an identifier.
-type IdentityOwners interface {
-	Owners(ctx context.Context, ws auth.Workspace, ids []identity.Identifier) (map[identity.Identifier]string, error)
-}
-
 // maxHops bounds how many mergedInto pointers a read follows.
 const maxHops = 4
 
@@ -63,12 +58,12 @@ func (s *Service) live(ctx context.Context, ws auth.Workspace, id string) (strin
 }
 
 // ByIdentity returns the profile holding the identifier, or nil.
-func (s *Service) ByIdentity(ctx context.Context, ws auth.Workspace, owners IdentityOwners, raw RawIdentity) (*Profile, error) {
+func (s *Service) ByIdentity(ctx context.Context, ws auth.Workspace, raw RawIdentity) (*Profile, error) {
 	ids, err := s.Normalize(ctx, ws, []RawIdentity{raw})
 	if err != nil {
 		return nil, err
 	}
-	found, err := owners.Owners(ctx, ws, ids)
+	found, err := s.ids.Owners(ctx, ws, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func (s *Service) Unmerge(ctx context.Context, ws auth.Workspace, mergeID string
 // live and this must be the last merge folded into it: undoing an older one
 // would drop what later merges brought.
 func (s *Service) startUnmerge(ctx context.Context, rec *MergeRecord) error {
-	surv, err := s.update(ctx, rec.Workspace, rec.SurvivorID, write{op: rec.ID}, func(p *Profile) error {
+	_, err := s.update(ctx, rec.Workspace, rec.SurvivorID, write{op: rec.ID}, func(p *Profile) error {
 		switch {
 		case rec.Status == StatusDone && len(p.AppliedMerges) > 0 && p.AppliedMerges[len(p.AppliedMerges)-1] != rec.ID:
 			return errs.New(errs.Conflict, "later merges into this profile must be undone first")
@@ -66,7 +66,6 @@ func (s *Service) startUnmerge(ctx context.Context, rec *MergeRecord) error {
 	if err != nil {
 		return err
 	}
-	_ = surv
 	rec.Status = StatusUndoing
 	return s.merges.Save(ctx, rec)
 }

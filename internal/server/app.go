@@ -62,7 +62,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	if err := a.recover(ctx, profiles); err != nil {
 		return nil, err
 	}
-	gql := a.newGraphQL(resolvers.New(resolvers.Deps{Profiles: profiles, Owners: d.Store.Identities(),
+	gql := a.newGraphQL(resolvers.New(resolvers.Deps{Profiles: profiles,
 		Events: a.events, Workspaces: workspaces, Bus: a.bus}))
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", a.authenticate(gql))

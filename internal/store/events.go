@@ -13,6 +13,7 @@ import (
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/event"
 	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/profile"
 )
 
 // Events stores customer events.
@@ -141,15 +142,15 @@ func (x Events) Count(ctx context.Context, ws auth.Workspace, profileIDs []strin
 	return n, nil
 }
 
-// Stats recomputes a profile's event values from all its stored events.
-func (x Events) Stats(ctx context.Context, ws auth.Workspace, profileIDs []string) (event.Stats, error) {
-	var st event.Stats
+// Recount recomputes computed values from the events stored under the ids.
+func (x Events) Recount(ctx context.Context, ws auth.Workspace, profileIDs []string) (profile.Computed, error) {
+	st := profile.Computed{Channels: []string{}}
 	q := eventFilter(ws, profileIDs, nil)
 	n, err := x.c().CountDocuments(ctx, q)
 	if err != nil || n == 0 {
 		return st, err
 	}
-	st.Count = n
+	st.EventCount = n
 	for _, dir := range []int{1, -1} {
 		evs, err := x.find(ctx, q, options.Find().SetSort(bson.D{{Key: "timestamp", Value: dir}}).SetLimit(1))
 		if err != nil || len(evs) == 0 {
@@ -157,9 +158,9 @@ func (x Events) Stats(ctx context.Context, ws auth.Workspace, profileIDs []strin
 		}
 		t := evs[0].Timestamp
 		if dir == 1 {
-			st.First = &t
+			st.FirstSeen = &t
 		} else {
-			st.Last = &t
+			st.LastSeen = &t
 		}
 	}
 	// Raw, unlike DistinctResult.Decode, reports the command's error.

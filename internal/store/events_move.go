@@ -62,12 +62,3 @@ func (x Events) DeleteByProfile(ctx context.Context, ws auth.Workspace, profileI
 	}
 	return r.DeletedCount, nil
 }
-
-// Recount recomputes computed values from the events stored under the ids.
-func (x Events) Recount(ctx context.Context, ws auth.Workspace, profileIDs []string) (profile.Computed, error) {
-	st, err := x.Stats(ctx, ws, profileIDs)
-	if err != nil {
-		return profile.Computed{}, err
-	}
-	return profile.Computed{EventCount: st.Count, FirstSeen: st.First, LastSeen: st.Last, Channels: nonNil(st.Channels)}, nil
-}

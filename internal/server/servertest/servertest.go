@@ -84,7 +84,6 @@ type Server struct {
 	URL   string
 	App   *server.App
 	Store *store.Store
-	http  *httptest.Server
 }
 
 // Options tune a test server.
@@ -118,7 +117,7 @@ func StartWith(t testing.TB, o Options) *Server {
 	}
 	hs := httptest.NewServer(app.Handler())
 	t.Cleanup(func() { app.CloseStreams(); hs.Close() })
-	return &Server{URL: hs.URL + "/graphql", App: app, Store: o.Store, http: hs}
+	return &Server{URL: hs.URL + "/graphql", App: app, Store: o.Store}
 }
 
 // Token mints a service token for the workspace with the given scopes
