@@ -15,7 +15,7 @@ func toModelRefs(ids []identity.Identifier) []*model.IdentityRef {
 	return out
 }
 
-func toModelWarnings(ws []profile.Warning) []*model.Warning {
+func toModelWarnings(ws []identity.Warning) []*model.Warning {
 	out := make([]*model.Warning, len(ws))
 	for i, w := range ws {
 		out[i] = &model.Warning{Code: w.Code, Message: w.Message, ConflictID: opt(w.ConflictID)}
@@ -42,7 +42,7 @@ func toModelRules(rules []identity.Rule) []*model.IdentityRule {
 	return out
 }
 
-func toModelMergeRecords(recs []*profile.MergeRecord) []*model.MergeRecord {
+func toModelMergeRecords(recs []*identity.MergeRecord) []*model.MergeRecord {
 	out := make([]*model.MergeRecord, len(recs))
 	for i, r := range recs {
 		out[i] = &model.MergeRecord{ID: r.ID, SurvivorID: r.SurvivorID, AbsorbedIds: r.AbsorbedIDs,
@@ -51,7 +51,7 @@ func toModelMergeRecords(recs []*profile.MergeRecord) []*model.MergeRecord {
 	return out
 }
 
-func toModelConflictConnection(pg page.Page[*profile.Conflict]) *model.IdentityConflictConnection {
+func toModelConflictConnection(pg page.Page[*identity.Conflict]) *model.IdentityConflictConnection {
 	c := &model.IdentityConflictConnection{Edges: make([]*model.IdentityConflictEdge, len(pg.Items)), TotalCount: int(pg.Total),
 		PageInfo: toModelPageInfo(pg.Cursors, pg.HasNext, pg.HasPrev)}
 	for i, x := range pg.Items {

@@ -1,25 +1,26 @@
 package resolvers
 
 import (
+	"github.com/cdp-dev/cdp/internal/identity"
 	"github.com/cdp-dev/cdp/internal/page"
 	"github.com/cdp-dev/cdp/internal/profile"
 	"github.com/cdp-dev/cdp/model"
 )
 
-func toDomainRaw(in []*model.IdentityInput) []profile.RawIdentity {
-	out := make([]profile.RawIdentity, len(in))
+func toDomainRaw(in []*model.IdentityInput) []identity.RawIdentity {
+	out := make([]identity.RawIdentity, len(in))
 	for i, id := range in {
-		out[i] = profile.RawIdentity{Type: id.Type, Value: id.Value}
+		out[i] = identity.RawIdentity{Type: id.Type, Value: id.Value}
 	}
 	return out
 }
 
-func toDomainIdentify(in *model.IdentifyInput) profile.IdentifyInput {
-	return profile.IdentifyInput{Identities: toDomainRaw(in.Identities), Traits: in.Traits,
+func toDomainIdentify(in *model.IdentifyInput) identity.IdentifyInput {
+	return identity.IdentifyInput{Identities: toDomainRaw(in.Identities), Traits: in.Traits,
 		Source: deref(in.Source), Timestamp: in.Timestamp}
 }
 
-func toModelPayload(r profile.Result) *model.IdentifyPayload {
+func toModelPayload(r identity.Result) *model.IdentifyPayload {
 	return &model.IdentifyPayload{Profile: toModelProfile(r.Profile), Created: r.Created, MergedProfileIds: r.MergedIDs,
 		Warnings: toModelWarnings(r.Warnings)}
 }

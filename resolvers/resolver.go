@@ -12,18 +12,15 @@ import (
 	"github.com/cdp-dev/cdp/graph"
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/errs"
-	"github.com/cdp-dev/cdp/internal/event"
-	"github.com/cdp-dev/cdp/internal/profile"
-	"github.com/cdp-dev/cdp/internal/pubsub"
-	"github.com/cdp-dev/cdp/internal/workspace"
 )
 
-// Deps are the domain services the resolvers call.
+// Deps are the domain services the resolvers call (see services.go).
 type Deps struct {
-	Profiles   *profile.Service
-	Events     *event.Service
-	Workspaces *workspace.Service
-	Bus        *pubsub.Bus
+	Profiles   Profiles
+	Identities Identities
+	Events     Events
+	Workspaces Workspaces
+	Bus        Bus
 }
 
 // Resolver is the root resolver; it holds the domain services.
@@ -57,9 +54,6 @@ func principal(ctx context.Context) auth.Principal {
 
 // ws returns the caller's workspace.
 func ws(ctx context.Context) auth.Workspace { return principal(ctx).Workspace }
-
-// ProfileTopic is the pubsub topic of a workspace's profile changes.
-func ProfileTopic(w auth.Workspace) string { return "profiles/" + string(w) }
 
 // actor returns the token's subject, recorded as who caused a change.
 func actor(ctx context.Context) string { return principal(ctx).Subject }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cdp-dev/cdp/graph"
 	"github.com/cdp-dev/cdp/internal/event"
+	"github.com/cdp-dev/cdp/internal/identity"
 	"github.com/cdp-dev/cdp/internal/profile"
 	"github.com/cdp-dev/cdp/internal/workspace"
 	"github.com/cdp-dev/cdp/model"
@@ -17,7 +18,7 @@ import (
 
 // Identify is the resolver for the identify field.
 func (r *mutationResolver) Identify(ctx context.Context, input model.IdentifyInput) (*model.IdentifyPayload, error) {
-	r0, err := r.Deps.Profiles.Identify(ctx, ws(ctx), actor(ctx), toDomainIdentify(&input))
+	r0, err := r.Deps.Identities.Identify(ctx, ws(ctx), actor(ctx), toDomainIdentify(&input))
 	if err != nil {
 		return nil, err
 	}
@@ -26,11 +27,11 @@ func (r *mutationResolver) Identify(ctx context.Context, input model.IdentifyInp
 
 // UpsertProfiles is the resolver for the upsertProfiles field.
 func (r *mutationResolver) UpsertProfiles(ctx context.Context, inputs []*model.IdentifyInput) ([]*model.IdentifyPayload, error) {
-	ins := make([]profile.IdentifyInput, len(inputs))
+	ins := make([]identity.IdentifyInput, len(inputs))
 	for i, in := range inputs {
 		ins[i] = toDomainIdentify(in)
 	}
-	res, err := r.Deps.Profiles.Upsert(ctx, ws(ctx), actor(ctx), ins)
+	res, err := r.Deps.Identities.Upsert(ctx, ws(ctx), actor(ctx), ins)
 	if err != nil {
 		return nil, err
 	}
@@ -77,13 +78,13 @@ func (r *mutationResolver) SetIdentityRules(ctx context.Context, rules []*model.
 
 // MergeProfiles is the resolver for the mergeProfiles field.
 func (r *mutationResolver) MergeProfiles(ctx context.Context, survivorID string, profileIds []string, reason *string) (*model.Profile, error) {
-	p, err := r.Deps.Profiles.MergeProfiles(ctx, ws(ctx), actor(ctx), survivorID, profileIds, deref(reason))
+	p, err := r.Deps.Identities.MergeProfiles(ctx, ws(ctx), actor(ctx), survivorID, profileIds, deref(reason))
 	return toModelProfile(p), err
 }
 
 // UnmergeProfile is the resolver for the unmergeProfile field.
 func (r *mutationResolver) UnmergeProfile(ctx context.Context, mergeID string) ([]*model.Profile, error) {
-	ps, err := r.Deps.Profiles.Unmerge(ctx, ws(ctx), mergeID)
+	ps, err := r.Deps.Identities.Unmerge(ctx, ws(ctx), mergeID)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +121,7 @@ func (r *queryResolver) Profile(ctx context.Context, id string) (*model.Profile,
 
 // ProfileByIdentity is the resolver for the profileByIdentity field.
 func (r *queryResolver) ProfileByIdentity(ctx context.Context, typeArg string, value string) (*model.Profile, error) {
-	p, err := r.Deps.Profiles.ByIdentity(ctx, ws(ctx), profile.RawIdentity{Type: typeArg, Value: value})
+	p, err := r.Deps.Identities.ByIdentity(ctx, ws(ctx), identity.RawIdentity{Type: typeArg, Value: value})
 	return toModelProfile(p), err
 }
 
@@ -136,7 +137,7 @@ func (r *queryResolver) Profiles(ctx context.Context, first *int, after *string,
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*model.Profile, error) {
 	id := principal(ctx).Identity
-	p, err := r.Deps.Profiles.ByIdentity(ctx, ws(ctx), profile.RawIdentity{Type: id.Type, Value: id.Value})
+	p, err := r.Deps.Identities.ByIdentity(ctx, ws(ctx), identity.RawIdentity{Type: id.Type, Value: id.Value})
 	return toModelProfile(p), err
 }
 
@@ -160,7 +161,7 @@ func (r *queryResolver) IdentityRules(ctx context.Context) ([]*model.IdentityRul
 
 // IdentityConflicts is the resolver for the identityConflicts field.
 func (r *queryResolver) IdentityConflicts(ctx context.Context, first *int, after *string) (*model.IdentityConflictConnection, error) {
-	pg, err := r.Deps.Profiles.Conflicts(ctx, ws(ctx), first, deref(after))
+	pg, err := r.Deps.Identities.Conflicts(ctx, ws(ctx), first, deref(after))
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +170,7 @@ func (r *queryResolver) IdentityConflicts(ctx context.Context, first *int, after
 
 // MergeHistory is the resolver for the mergeHistory field.
 func (r *queryResolver) MergeHistory(ctx context.Context, profileID string) ([]*model.MergeRecord, error) {
-	recs, err := r.Deps.Profiles.History(ctx, ws(ctx), profileID)
+	recs, err := r.Deps.Identities.History(ctx, ws(ctx), profileID)
 	if err != nil {
 		return nil, err
 	}

@@ -9,24 +9,10 @@ import (
 	"github.com/cdp-dev/cdp/model"
 )
 
-// ProfileChange is the message published on a workspace's profile topic.
-type ProfileChange struct {
-	Profile *profile.Profile
-	Reason  string
-}
-
-// PublishProfileChanges returns the profile change hook that feeds the
-// profileUpdated subscription.
-func PublishProfileChanges(bus *pubsub.Bus) profile.ChangeHook {
-	return func(_ context.Context, p *profile.Profile, reason string) {
-		bus.Publish(ProfileTopic(p.Workspace), ProfileChange{Profile: p, Reason: reason})
-	}
-}
-
 // subscribeProfiles streams a workspace's profile changes, optionally for
 // one profile, until ctx ends or the bus closes.
-func subscribeProfiles(ctx context.Context, bus *pubsub.Bus, w auth.Workspace, id string) (<-chan *model.ProfileUpdate, error) {
-	in, err := bus.Subscribe(ctx, ProfileTopic(w))
+func subscribeProfiles(ctx context.Context, bus Bus, w auth.Workspace, id string) (<-chan *model.ProfileUpdate, error) {
+	in, err := bus.Subscribe(ctx, pubsub.ProfileTopic(string(w)))
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +20,7 @@ func subscribeProfiles(ctx context.Context, bus *pubsub.Bus, w auth.Workspace, i
 	go func() {
 		defer close(out)
 		for msg := range in {
-			c, ok := msg.(ProfileChange)
+			c, ok := msg.(profile.Change)
 			if !ok || (id != "" && c.Profile.ID != id) {
 				continue
 			}

@@ -73,11 +73,11 @@ func validateValue(field string, v any, path string, depth int) error {
 		return nil
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return errs.Newf(errs.BadInput, "%s: value at %q is not a finite number", field, clip(path))
+			return errs.Newf(errs.BadInput, "%s: value at %q is not a finite number", field, Clip(path))
 		}
 	case json.Number:
 		if !validNumber(string(x)) {
-			return errs.Newf(errs.BadInput, "%s: value at %q is not a valid number", field, clip(path))
+			return errs.Newf(errs.BadInput, "%s: value at %q is not a valid number", field, Clip(path))
 		}
 	case map[string]any:
 		return validateObject(field, x, path, depth+1)
@@ -91,7 +91,7 @@ func validateValue(field string, v any, path string, depth int) error {
 			}
 		}
 	default:
-		return errs.Newf(errs.BadInput, "%s: value at %q has unsupported type %T", field, clip(path), v)
+		return errs.Newf(errs.BadInput, "%s: value at %q has unsupported type %T", field, Clip(path), v)
 	}
 	return nil
 }
@@ -99,24 +99,24 @@ func validateValue(field string, v any, path string, depth int) error {
 func checkKey(field, k, path string) error {
 	where := ""
 	if path != "" {
-		where = " at " + strconv.Quote(clip(path))
+		where = " at " + strconv.Quote(Clip(path))
 	}
 	switch {
 	case k == "":
 		return errs.Newf(errs.BadInput, "%s: empty key%s is not allowed", field, where)
 	case strings.HasPrefix(k, "$") || strings.Contains(k, "."):
 		return errs.Newf(errs.BadInput,
-			`%s: key %q%s is not allowed: keys may not start with "$" or contain "."`, field, clip(k), where)
+			`%s: key %q%s is not allowed: keys may not start with "$" or contain "."`, field, Clip(k), where)
 	case strings.ContainsRune(k, 0):
-		return errs.Newf(errs.BadInput, "%s: key %q%s is not allowed: keys may not contain NUL", field, clip(k), where)
+		return errs.Newf(errs.BadInput, "%s: key %q%s is not allowed: keys may not contain NUL", field, Clip(k), where)
 	case !utf8.ValidString(k):
-		return errs.Newf(errs.BadInput, "%s: key %q%s is not valid UTF-8", field, clip(k), where)
+		return errs.Newf(errs.BadInput, "%s: key %q%s is not valid UTF-8", field, Clip(k), where)
 	}
 	return nil
 }
 
 func tooDeep(field, path string) error {
-	return errs.Newf(errs.BadInput, "%s: nesting at %q is deeper than the maximum of %d", field, clip(path), MaxDepth)
+	return errs.Newf(errs.BadInput, "%s: nesting at %q is deeper than the maximum of %d", field, Clip(path), MaxDepth)
 }
 
 // validNumber reports whether s is a JSON number literal.
@@ -130,18 +130,6 @@ func join(path, k string) string {
 		return k
 	}
 	return path + "." + k
-}
-
-// clip returns at most the first maxShown characters of s.
-func clip(s string) string {
-	n := 0
-	for i := range s {
-		if n == maxShown {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
 }
 
 // countWriter counts the bytes written to it.

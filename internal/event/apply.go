@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/identity"
 	"github.com/cdp-dev/cdp/internal/profile"
 )
 
@@ -13,7 +14,7 @@ import (
 // per profile, then marks them applied. A crash between the two steps leaves
 // unapplied events; repair folds them unless the profile recorded their
 // batch, so no count is ever doubled or skipped.
-func (s *Service) apply(ctx context.Context, ws auth.Workspace, evs []*Event) error {
+func (s *Service) apply(ctx context.Context, ws auth.Workspace, rules identity.Rules, evs []*Event) error {
 	byProfile := map[string][]*Event{}
 	var order []string
 	for _, e := range evs {
@@ -23,7 +24,7 @@ func (s *Service) apply(ctx context.Context, ws auth.Workspace, evs []*Event) er
 		byProfile[e.ProfileID] = append(byProfile[e.ProfileID], e)
 	}
 	for _, pid := range order {
-		if err := s.applyGroup(ctx, ws, pid, byProfile[pid]); err != nil {
+		if err := s.applyGroup(ctx, ws, rules, pid, byProfile[pid]); err != nil {
 			return err
 		}
 	}
@@ -33,8 +34,8 @@ func (s *Service) apply(ctx context.Context, ws auth.Workspace, evs []*Event) er
 // applyGroup folds one profile's new events into it, or into the profile it
 // was merged into meanwhile (the events stay under their id, which the
 // survivor lists as absorbed).
-func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, pid string, group []*Event) error {
-	_, err := s.profiles.ObserveLive(ctx, ws, pid, sightings(group), "event", func(p *profile.Profile) {
+func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, rules identity.Rules, pid string, group []*Event) error {
+	_, err := s.identities.ObserveLive(ctx, ws, rules, pid, sightings(group), "event", func(p *profile.Profile) {
 		foldOnce(p, pid, group)
 	})
 	if err != nil {
@@ -74,7 +75,7 @@ func (s *Service) repairProfile(ctx context.Context, ws auth.Workspace, pid stri
 		byBatch[e.Batch] = append(byBatch[e.Batch], e)
 	}
 	// No sightings: which identifiers resolution attached is not stored.
-	_, err = s.profiles.ObserveLive(ctx, ws, pid, nil, "event", func(p *profile.Profile) {
+	_, err = s.identities.ObserveLive(ctx, ws, nil, pid, nil, "event", func(p *profile.Profile) {
 		for _, group := range byBatch {
 			foldOnce(p, pid, group)
 		}
@@ -112,10 +113,10 @@ func (s *Service) Recover(ctx context.Context) (int, error) {
 	}
 }
 
-func sightings(evs []*Event) []profile.Sighting {
-	out := make([]profile.Sighting, 0, len(evs))
+func sightings(evs []*Event) []identity.Sighting {
+	out := make([]identity.Sighting, 0, len(evs))
 	for _, e := range evs {
-		out = append(out, profile.Sighting{IDs: e.Attached, Source: e.Channel, At: e.Timestamp})
+		out = append(out, identity.Sighting{IDs: e.Attached, Source: e.Channel, At: e.Timestamp})
 	}
 	return out
 }

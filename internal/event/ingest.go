@@ -18,7 +18,7 @@ type Input struct {
 	MessageID  string
 	Type       string
 	Channel    string
-	Identities []profile.RawIdentity
+	Identities []identity.RawIdentity
 	Properties map[string]any
 	Timestamp  *time.Time
 }
@@ -34,18 +34,21 @@ type Result struct {
 // ItemWarning is a warning about one item of a batch.
 type ItemWarning struct {
 	Index int
-	profile.Warning
+	identity.Warning
 }
 
 // Service ingests events.
 type Service struct {
-	store    Store
-	profiles *profile.Service
+	store      Store
+	identities *identity.Service
+	profiles   *profile.Service
+	newID      func() string
 }
 
-// NewService returns a Service.
-func NewService(store Store, profiles *profile.Service) *Service {
-	return &Service{store: store, profiles: profiles}
+// NewService returns a Service that resolves events' identifiers through
+// identities and reads profiles through profiles; newID names batches.
+func NewService(store Store, identities *identity.Service, profiles *profile.Service, newID func() string) *Service {
+	return &Service{store: store, identities: identities, profiles: profiles, newID: newID}
 }
 
 // Track stores a batch of events. Invalid items are reported by index and the
@@ -54,11 +57,15 @@ func NewService(store Store, profiles *profile.Service) *Service {
 // the same batch completes them.
 func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, ins []Input) (Result, error) {
 	var res Result
-	if len(ins) > profile.MaxBatch {
-		return res, errs.Newf(errs.BadInput, "at most %d events per call", profile.MaxBatch)
+	if len(ins) > identity.MaxBatch {
+		return res, errs.Newf(errs.BadInput, "at most %d events per call", identity.MaxBatch)
 	}
-	evs := s.prepare(ctx, ws, actor, ins, &res)
-	batch := s.profiles.NewID()
+	set, err := s.identities.Settings(ctx, ws)
+	if err != nil {
+		return res, err
+	}
+	evs := s.prepare(ctx, ws, set, actor, ins, &res)
+	batch := s.newID()
 	for _, e := range evs {
 		e.Batch = batch
 	}
@@ -82,7 +89,7 @@ func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, in
 		}
 	}
 	res.Accepted = len(fresh)
-	if err := s.apply(ctx, ws, fresh); err != nil {
+	if err := s.apply(ctx, ws, set.Rules, fresh); err != nil {
 		return res, err
 	}
 	return res, s.repair(ctx, retried)
@@ -90,13 +97,13 @@ func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, in
 
 // prepare validates the items and resolves their profiles; failures become
 // item errors.
-func (s *Service) prepare(ctx context.Context, ws auth.Workspace, actor string, ins []Input, res *Result) []*Event {
-	now := s.profiles.Now()
+func (s *Service) prepare(ctx context.Context, ws auth.Workspace, set identity.Settings, actor string, ins []Input, res *Result) []*Event {
+	now := s.identities.Now()
 	seen := map[string]bool{}
-	resolved := map[string]profile.Resolution{} // by identifier set: one resolve per customer per batch
+	resolved := map[string]identity.Resolution{} // by identifier set: one resolve per customer per batch
 	var evs []*Event
 	for i, in := range ins {
-		e, warns, err := s.validate(ctx, ws, in, now)
+		e, warns, err := validate(ws, set, in, now)
 		if err == nil && seen[e.ID] {
 			res.Duplicates++
 			continue
@@ -105,15 +112,15 @@ func (s *Service) prepare(ctx context.Context, ws auth.Workspace, actor string, 
 			key := setKey(e.Identities)
 			r, ok := resolved[key]
 			if !ok {
-				if r, err = s.profiles.Resolve(ctx, ws, actor, e.Identities); err == nil {
-					resolved[key] = profile.Resolution{ProfileID: r.ProfileID, Warnings: r.Warnings, Attached: r.Attached}
+				if r, err = s.identities.Resolve(ctx, ws, set, actor, e.Identities); err == nil {
+					resolved[key] = identity.Resolution{ProfileID: r.ProfileID, Warnings: r.Warnings, Attached: r.Attached}
 				}
 			}
 			// Received after its resolution, so an unmerge can tell which
 			// events came after a merge. An event resolved to a profile that
 			// a later item merges stays under that id: it is the
 			// survivor's through Absorbed, and goes back with an unmerge.
-			e.ProfileID, e.Attached, e.ReceivedAt = r.ProfileID, r.Attached, s.profiles.Now()
+			e.ProfileID, e.Attached, e.ReceivedAt = r.ProfileID, r.Attached, s.identities.Now()
 			warns = append(warns, r.Warnings...)
 		}
 		for _, w := range warns {
@@ -129,7 +136,7 @@ func (s *Service) prepare(ctx context.Context, ws auth.Workspace, actor string, 
 	return evs
 }
 
-func (s *Service) validate(ctx context.Context, ws auth.Workspace, in Input, now time.Time) (*Event, []profile.Warning, error) {
+func validate(ws auth.Workspace, set identity.Settings, in Input, now time.Time) (*Event, []identity.Warning, error) {
 	mid := strings.TrimSpace(in.MessageID)
 	if mid == "" || len(mid) > 256 {
 		return nil, nil, errs.New(errs.BadInput, "messageId must be 1 to 256 characters").WithField("messageId")
@@ -141,22 +148,18 @@ func (s *Service) validate(ctx context.Context, ws auth.Workspace, in Input, now
 	channel := ""
 	if in.Channel != "" {
 		var err error
-		if channel, err = profile.Name("channel", in.Channel); err != nil {
+		if channel, err = document.Name("channel", in.Channel); err != nil {
 			return nil, nil, err
 		}
 	}
 	if err := document.Validate("properties", in.Properties); err != nil {
 		return nil, nil, err
 	}
-	ts, err := s.profiles.Timestamp(in.Timestamp)
+	ts, err := document.Timestamp(in.Timestamp, now)
 	if err != nil {
 		return nil, nil, err
 	}
-	ids, err := s.profiles.Normalize(ctx, ws, in.Identities)
-	if err != nil {
-		return nil, nil, err
-	}
-	ids, warns, err := s.profiles.Screen(ctx, ws, ids)
+	ids, warns, err := set.Prepare(in.Identities)
 	if err != nil {
 		return nil, warns, err
 	}

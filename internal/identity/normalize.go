@@ -2,7 +2,6 @@ package identity
 
 import (
 	"net/mail"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/cdp-dev/cdp/internal/document"
 	"github.com/cdp-dev/cdp/internal/errs"
 )
 
@@ -26,16 +26,10 @@ func (i Identifier) String() string { return i.Type + ":" + i.Value }
 // trimming.
 const MaxValueLen = 256
 
-// maxShown is the maximum number of characters of a bad value quoted in an
-// error message.
-const maxShown = 64
-
 var builtinTypes = []string{
 	"email", "phone", "line_uid", "whatsapp", "messenger_psid",
 	"instagram_id", "crm_id", "member_id", "anonymous_id", "device_id",
 }
-
-var typeRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 
 // BuiltinTypes returns the built-in identity types. The slice is a fresh copy
 // the caller may modify.
@@ -44,7 +38,7 @@ func BuiltinTypes() []string { return slices.Clone(builtinTypes) }
 // ValidType reports whether t is a built-in type or matches
 // ^[a-z][a-z0-9_]{0,31}$ (custom types).
 func ValidType(t string) bool {
-	return slices.Contains(builtinTypes, t) || typeRe.MatchString(t)
+	return slices.Contains(builtinTypes, t) || document.ValidName(t)
 }
 
 // Normalize validates and normalizes one identifier. region is an ISO 3166
@@ -63,7 +57,7 @@ func Normalize(typ, value, region string) (Identifier, error) {
 	typ = strings.TrimSpace(typ)
 	if !ValidType(typ) {
 		return Identifier{}, errs.Newf(errs.BadInput,
-			"unknown identity type format %q: types match [a-z][a-z0-9_]{0,31}", clip(typ))
+			"unknown identity type format %q: types match [a-z][a-z0-9_]{0,31}", document.Clip(typ))
 	}
 	v := strings.TrimSpace(value)
 	switch {
@@ -104,7 +98,7 @@ func Normalize(typ, value, region string) (Identifier, error) {
 func normalizeEmail(v string) (string, error) {
 	v = strings.ToLower(v)
 	bad := func(why string) error {
-		return errs.Newf(errs.BadInput, "invalid email %q: %s", clip(v), why)
+		return errs.Newf(errs.BadInput, "invalid email %q: %s", document.Clip(v), why)
 	}
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Name != "" || a.Address != v {
@@ -142,23 +136,11 @@ func normalizePhone(v, region string) (string, error) {
 	region = strings.ToUpper(strings.TrimSpace(region))
 	n, err := phonenumbers.Parse(v, region)
 	if err != nil {
-		return "", errs.Newf(errs.BadInput, "invalid phone number %q: %v", clip(v), err)
+		return "", errs.Newf(errs.BadInput, "invalid phone number %q: %v", document.Clip(v), err)
 	}
 	if !phonenumbers.IsValidNumber(n) {
 		return "", errs.Newf(errs.BadInput,
-			"invalid phone number %q: not a valid number", clip(v))
+			"invalid phone number %q: not a valid number", document.Clip(v))
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), nil
-}
-
-// clip returns at most the first maxShown characters of s.
-func clip(s string) string {
-	n := 0
-	for i := range s {
-		if n == maxShown {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
 }

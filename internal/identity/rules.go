@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cdp-dev/cdp/internal/document"
 	"github.com/cdp-dev/cdp/internal/errs"
 )
 
@@ -160,7 +161,7 @@ func ValidateRule(r Rule) error {
 	switch {
 	case !ValidType(r.Type):
 		return errs.Newf(errs.BadInput,
-			"invalid identity type %q: types match [a-z][a-z0-9_]{0,31}", clip(r.Type)).
+			"invalid identity type %q: types match [a-z][a-z0-9_]{0,31}", document.Clip(r.Type)).
 			WithField("rules.type")
 	case r.Priority < 0 || r.Priority > ruleMaxPriority:
 		return errs.Newf(errs.BadInput, "priority of %q must be between 0 and %d, got %d",
@@ -175,7 +176,7 @@ func ValidateRule(r Rule) error {
 	for _, b := range r.BlockedValues {
 		if len(b) > MaxValueLen {
 			return errs.Newf(errs.BadInput, "blocked value %q of %q is too long: %d bytes, max %d",
-				clip(b), r.Type, len(b), MaxValueLen).WithField("rules.blockedValues")
+				document.Clip(b), r.Type, len(b), MaxValueLen).WithField("rules.blockedValues")
 		}
 	}
 	return nil

@@ -2,10 +2,9 @@ package profile
 
 import (
 	"context"
-	"regexp"
-	"strings"
 
 	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/document"
 	"github.com/cdp-dev/cdp/internal/errs"
 )
 
@@ -24,28 +23,16 @@ const DefaultPurpose = "marketing"
 // maxHistory bounds the decisions kept per channel and purpose.
 const maxHistory = 100
 
-var nameRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
-
-// Name normalizes a channel or purpose name: trimmed, lower-cased, and
-// matching [a-z][a-z0-9_]{0,31}.
-func Name(field, v string) (string, error) {
-	v = strings.ToLower(strings.TrimSpace(v))
-	if !nameRe.MatchString(v) {
-		return "", errs.Newf(errs.BadInput, "%s must match [a-z][a-z0-9_]{0,31}", field).WithField(field)
-	}
-	return v, nil
-}
-
 // SetConsent records a consent decision and returns the profile after it.
 func (s *Service) SetConsent(ctx context.Context, ws auth.Workspace, in ConsentInput) (*Profile, error) {
-	channel, err := Name("channel", in.Channel)
+	channel, err := document.Name("channel", in.Channel)
 	if err != nil {
 		return nil, err
 	}
 	if in.Purpose == "" {
 		in.Purpose = DefaultPurpose
 	}
-	purpose, err := Name("purpose", in.Purpose)
+	purpose, err := document.Name("purpose", in.Purpose)
 	if err != nil {
 		return nil, err
 	}

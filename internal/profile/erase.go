@@ -31,8 +31,8 @@ func (s *Service) Erase(ctx context.Context, ws auth.Workspace, id string) (Dele
 		return DeletionReport{}, err
 	}
 	op := eraseOp + p.ID
-	_, err = s.update(ctx, ws, p.ID, write{op: op}, func(p *Profile) error {
-		p.Erasing, p.Lock = true, &Lock{Op: op, Until: s.now().Add(lockTTL)}
+	_, err = s.Write(ctx, ws, p.ID, Write{Op: op}, func(p *Profile) error {
+		p.Erasing, p.Lock = true, &Lock{Op: op, Until: s.now().Add(LeaseTTL)}
 		return nil
 	})
 	if err != nil {
@@ -53,26 +53,22 @@ func (s *Service) finishErase(ctx context.Context, ws auth.Workspace, id string)
 	if err != nil {
 		return r, err
 	}
-	for _, pid := range p.IDs() {
-		n, err := s.events.DeleteByProfile(ctx, ws, pid)
-		if err != nil {
-			return r, err
-		}
-		m, err := s.ids.DeleteByProfile(ctx, ws, pid) // incl. claims that never reached a document
-		if err != nil {
-			return r, err
-		}
-		r.Events, r.Identities = r.Events+n, r.Identities+m
+	if r.Events, err = s.purge.Events(ctx, ws, p.IDs()); err != nil {
+		return r, err
+	}
+	// Incl. claims that never reached a document.
+	if r.Identities, err = s.purge.Identities(ctx, ws, p.IDs()); err != nil {
+		return r, err
 	}
 	if err := s.fault("erase:identities"); err != nil {
 		return r, err
 	}
-	if r.RecordsScrubbed, err = s.scrub(ctx, ws, p.IDs()); err != nil {
+	if r.RecordsScrubbed, err = s.purge.Records(ctx, ws, p.IDs()); err != nil {
 		return r, err
 	}
 	op := eraseOp + id
 	for _, pid := range append(p.Absorbed, id) { // the marked profile last: it carries the list
-		_, err := s.update(ctx, ws, pid, write{op: op, merged: true}, func(p *Profile) error {
+		_, err := s.Write(ctx, ws, pid, Write{Op: op, Merged: true}, func(p *Profile) error {
 			*p = Profile{ID: p.ID, Workspace: p.Workspace, Version: p.Version, Erased: true}
 			return nil
 		})
@@ -84,51 +80,15 @@ func (s *Service) finishErase(ctx context.Context, ws auth.Workspace, id string)
 	return r, nil
 }
 
-// scrub strips personal data from the audit records naming the profiles and
-// counts each record once.
-func (s *Service) scrub(ctx context.Context, ws auth.Workspace, pids []string) (int64, error) {
-	seen := map[string]bool{}
-	var n int64
-	for _, pid := range pids {
-		recs, err := s.merges.ByProfile(ctx, ws, pid)
-		if err != nil {
-			return n, err
-		}
-		for _, r := range recs {
-			seen[r.ID] = true
-		}
-		if _, err := s.merges.Scrub(ctx, ws, pid); err != nil {
-			return n, err
-		}
-		c, err := s.conflicts.Scrub(ctx, ws, pid)
-		if err != nil {
-			return n, err
-		}
-		n += c
-	}
-	return n + int64(len(seen)), nil
-}
-
-// Recover finishes every merge, unmerge and erasure a crash left behind.
-// Run it at start; it is idempotent. A record that cannot be finished does
-// not stop the others: their errors are returned together.
-func (s *Service) Recover(ctx context.Context) (int, error) {
-	recs, err := s.merges.Unfinished(ctx, 1000)
-	if err != nil {
-		return 0, err
-	}
+// RecoverErasures finishes every erasure a crash left behind. Run it at
+// start; it is idempotent. An erasure that cannot be finished does not stop
+// the others: their errors are returned together.
+func (s *Service) RecoverErasures(ctx context.Context) (int, error) {
 	ps, err := s.store.Erasing(ctx, 1000)
 	if err != nil {
 		return 0, err
 	}
 	n, failed := 0, []error{}
-	for _, rec := range recs {
-		if err := s.finish(ctx, rec); err != nil {
-			failed = append(failed, fmt.Errorf("merge %s: %w", rec.ID, err))
-			continue
-		}
-		n++
-	}
 	for _, p := range ps {
 		if _, err := s.finishErase(ctx, p.Workspace, p.ID); err != nil {
 			failed = append(failed, fmt.Errorf("erase %s: %w", p.ID, err))

@@ -4,13 +4,15 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cdp-dev/cdp/internal/document"
 )
 
-// fold merges an absorbed profile's before-image into the survivor p:
+// Fold merges an absorbed profile's before-image into the survivor p:
 // identities are united (first seen the earliest, last seen the latest),
 // each trait keeps the most recently observed value, computed values add up,
 // and each consent keeps the latest decision with both histories.
-func fold(p, other *Profile) {
+func Fold(p, other *Profile) {
 	for _, id := range other.Identities {
 		i := slices.IndexFunc(p.Identities, func(x Identity) bool { return x.Type == id.Type && x.Value == id.Value })
 		if i < 0 {
@@ -115,5 +117,21 @@ func foldConsent(p *Profile, c Consent) {
 	}
 	if c.UpdatedAt.After(mine.UpdatedAt) {
 		mine.Granted, mine.Source, mine.UpdatedAt = c.Granted, c.Source, c.UpdatedAt
+	}
+}
+
+// MergeTraits deep-merges patch into the profile's traits, keeping for every
+// changed path the time it was observed.
+func MergeTraits(p *Profile, patch map[string]any, at time.Time) {
+	if len(patch) == 0 {
+		return
+	}
+	merged, changed := document.Merge(p.Traits, patch)
+	p.Traits = merged
+	if p.TraitTimes == nil {
+		p.TraitTimes = map[string]time.Time{}
+	}
+	for _, path := range changed {
+		p.TraitTimes[path] = at
 	}
 }

@@ -119,3 +119,13 @@ var (
 
 // ChangeHook is told of every profile change after it is stored.
 type ChangeHook func(ctx context.Context, p *Profile, reason string)
+
+// IDs returns the profile's id followed by the ids merged into it: the ids
+// its events are stored under.
+func (p *Profile) IDs() []string { return append([]string{p.ID}, p.Absorbed...) }
+
+// Change is a stored profile change, as published to subscribers.
+type Change struct {
+	Profile *Profile
+	Reason  string
+}

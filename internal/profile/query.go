@@ -8,7 +8,6 @@ import (
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/document"
 	"github.com/cdp-dev/cdp/internal/errs"
-	"github.com/cdp-dev/cdp/internal/identity"
 	"github.com/cdp-dev/cdp/internal/page"
 )
 
@@ -18,15 +17,16 @@ const maxHops = 4
 // Get returns a live profile; the id of an absorbed profile returns the
 // profile it was merged into.
 func (s *Service) Get(ctx context.Context, ws auth.Workspace, id string) (*Profile, error) {
-	p, err := s.follow(ctx, ws, id)
+	p, err := s.Follow(ctx, ws, id)
 	if err == nil && (p.Erasing || p.Erased) {
 		return nil, ErrNotFound
 	}
 	return p, err
 }
 
-// follow reads a profile and follows mergedInto to the live one.
-func (s *Service) follow(ctx context.Context, ws auth.Workspace, id string) (*Profile, error) {
+// Follow reads a profile and follows mergedInto to the live one; it reports
+// erasing and erased profiles as they are.
+func (s *Service) Follow(ctx context.Context, ws auth.Workspace, id string) (*Profile, error) {
 	for range maxHops {
 		p, err := s.store.Get(ctx, ws, id)
 		if err != nil {
@@ -49,29 +49,18 @@ func (s *Service) Find(ctx context.Context, ws auth.Workspace, id string) (*Prof
 	return p, err
 }
 
+// Stored returns the profile document with the id as it is stored: no
+// pointer is followed, and absorbed, erasing and erased profiles are returned.
+func (s *Service) Stored(ctx context.Context, ws auth.Workspace, id string) (*Profile, error) {
+	return s.store.Get(ctx, ws, id)
+}
+
 func (s *Service) live(ctx context.Context, ws auth.Workspace, id string) (string, error) {
 	p, err := s.Get(ctx, ws, id)
 	if err != nil {
 		return "", err
 	}
 	return p.ID, nil
-}
-
-// ByIdentity returns the profile holding the identifier, or nil.
-func (s *Service) ByIdentity(ctx context.Context, ws auth.Workspace, raw RawIdentity) (*Profile, error) {
-	ids, err := s.Normalize(ctx, ws, []RawIdentity{raw})
-	if err != nil {
-		return nil, err
-	}
-	found, err := s.ids.Owners(ctx, ws, ids)
-	if err != nil {
-		return nil, err
-	}
-	id, ok := found[ids[0]]
-	if !ok {
-		return nil, nil
-	}
-	return s.Find(ctx, ws, id)
 }
 
 // ListInput selects a page of profiles.
@@ -126,7 +115,7 @@ func (s *Service) filter(in ListInput) (Filter, error) {
 		f.Traits[k] = v
 	}
 	if in.IdentityType != "" {
-		if !identity.ValidType(in.IdentityType) {
+		if !document.ValidName(in.IdentityType) {
 			return f, errs.New(errs.BadInput, "unknown identity type format").WithField("filter.identityType")
 		}
 		f.IdentityType = in.IdentityType

@@ -3,16 +3,14 @@ package profile
 import (
 	"strings"
 	"time"
-
-	"github.com/cdp-dev/cdp/internal/identity"
 )
 
-func idsOf(p *Profile) []identity.Identifier {
-	out := make([]identity.Identifier, len(p.Identities))
-	for i, id := range p.Identities {
-		out[i] = identity.Identifier{Type: id.Type, Value: id.Value}
-	}
-	return out
+// Unfold takes a merge back out of p: traits and consent return to the
+// survivor's before-image snap, except what was observed after the merge
+// at mergedAt, which keeps its current value.
+func Unfold(p, snap *Profile, mergedAt time.Time) {
+	restoreTraits(p, snap, mergedAt)
+	p.Consent = restoreConsent(p.Consent, snap.Consent, mergedAt)
 }
 
 // restoreTraits resets p's traits to the before-image, except the traits set

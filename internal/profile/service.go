@@ -4,40 +4,44 @@ import (
 	"context"
 	"time"
 
+	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/errs"
-	"github.com/cdp-dev/cdp/internal/identity"
-	"github.com/cdp-dev/cdp/internal/workspace"
 )
 
-// Service is the profile domain's entry point: identity resolution, merges
-// and their undo, traits, consent, erasure and reads.
+// Service is the profile aggregate's entry point: compare-and-swap writes
+// guarded by leases, reads, consent and erasure.
 type Service struct {
-	store      Store
-	ids        identity.Store
-	events     EventMover
-	merges     MergeStore
-	conflicts  ConflictStore
-	workspaces *workspace.Service
-	onChange   ChangeHook
-	now        func() time.Time
-	newID      func() string
-	fault      func(step string) error
+	store    Store
+	purge    Purgers
+	onChange ChangeHook
+	resume   ResumeHook
+	now      func() time.Time
+	fault    func(step string) error
 }
+
+// Purge removes or scrubs what one store keeps about an erased profile and
+// counts what it touched.
+type Purge func(ctx context.Context, ws auth.Workspace, profileIDs []string) (int64, error)
+
+// Purgers are the stores an erasure clears, wired at the composition root.
+type Purgers struct {
+	Events     Purge // events stored under the profiles
+	Identities Purge // the identity index entries of the profiles
+	Records    Purge // merge records and conflicts naming them, reduced to ids
+}
+
+// ResumeHook finishes the multi-document operation op (a merge or unmerge)
+// whose lease outlived its holder. The identity service provides it.
+type ResumeHook func(ctx context.Context, ws auth.Workspace, op string) error
 
 // Deps are what a Service needs.
 type Deps struct {
-	Store      Store
-	Identities identity.Store
-	Events     EventMover
-	Merges     MergeStore
-	Conflicts  ConflictStore
-	Workspaces *workspace.Service
-	NewID      func() string    // ids of new profiles and records
-	OnChange   ChangeHook       // optional
-	Now        func() time.Time // optional, defaults to time.Now
-	// Fault, when set, is called after every step of a merge, unmerge or
-	// erasure; an error stops the operation there, as a crash would. Tests
-	// use it; production leaves it nil.
+	Store    Store
+	Purgers  Purgers
+	OnChange ChangeHook       // optional
+	Now      func() time.Time // optional, defaults to time.Now
+	// Fault, when set, is called after every step of an erasure; an error
+	// stops it there, as a crash would. Tests use it; production leaves it nil.
 	Fault func(step string) error
 }
 
@@ -52,12 +56,13 @@ func NewService(d Deps) *Service {
 	if d.Fault == nil {
 		d.Fault = func(string) error { return nil }
 	}
-	return &Service{store: d.Store, ids: d.Identities, events: d.Events, merges: d.Merges, conflicts: d.Conflicts,
-		workspaces: d.Workspaces, onChange: d.OnChange, now: d.Now, newID: d.NewID, fault: d.Fault}
+	return &Service{store: d.Store, purge: d.Purgers, onChange: d.OnChange, now: d.Now, fault: d.Fault,
+		resume: func(context.Context, auth.Workspace, string) error { return nil }}
 }
 
-// NewID returns a new time-ordered id.
-func (s *Service) NewID() string { return s.newID() }
+// OnStaleLease installs the hook that finishes an operation whose lease
+// outlived its holder. The identity service calls it once at construction.
+func (s *Service) OnStaleLease(h ResumeHook) { s.resume = h }
 
 // Now returns the service clock's time, truncated to the millisecond
 // precision the store keeps.

@@ -9,12 +9,12 @@ import (
 	"github.com/cdp-dev/cdp/internal/auth"
 )
 
-// write says how an update treats the profile's state.
-type write struct {
-	create bool   // create the profile when it does not exist
-	reason string // published with the change; "" publishes nothing
-	op     string // the operation that may write through its own lock
-	merged bool   // allow writing to an absorbed profile (merge steps)
+// Write says how a write treats the profile's state.
+type Write struct {
+	Create bool   // create the profile when it does not exist
+	Reason string // published with the change; "" publishes nothing
+	Op     string // the operation that may write through its own lease
+	Merged bool   // allow writing to an absorbed profile (merge steps)
 }
 
 // lockWait bounds how long a write waits for another operation's lock.
@@ -26,13 +26,15 @@ const lockWait = 5 * time.Second
 // deterministic given the profile it is handed: it may run more than once.
 // Writing to an absorbed profile fails with ErrMerged.
 func (s *Service) Update(ctx context.Context, ws auth.Workspace, id string, create bool, reason string, fn func(*Profile) error) (*Profile, error) {
-	return s.update(ctx, ws, id, write{create: create, reason: reason}, fn)
+	return s.Write(ctx, ws, id, Write{Create: create, Reason: reason}, fn)
 }
 
-func (s *Service) update(ctx context.Context, ws auth.Workspace, id string, w write, fn func(*Profile) error) (*Profile, error) {
+// Write is Update with every option: multi-document operations (merges,
+// unmerges, erasures) write through their own lease with it.
+func (s *Service) Write(ctx context.Context, ws auth.Workspace, id string, w Write, fn func(*Profile) error) (*Profile, error) {
 	deadline := s.now().Add(lockWait)
 	for attempt := 0; ; attempt++ {
-		p, isNew, err := s.load(ctx, ws, id, w.create)
+		p, isNew, err := s.load(ctx, ws, id, w.Create)
 		if err != nil {
 			return nil, err
 		}
@@ -42,7 +44,7 @@ func (s *Service) update(ctx context.Context, ws auth.Workspace, id string, w wr
 			if s.now().After(deadline) || attempt > 200 {
 				return nil, ErrBusy
 			}
-			if err := pause(ctx, attempt); err != nil {
+			if err := Pause(ctx, attempt); err != nil {
 				return nil, err
 			}
 			continue
@@ -58,8 +60,8 @@ func (s *Service) update(ctx context.Context, ws auth.Workspace, id string, w wr
 			err = s.store.Replace(ctx, p, version)
 		}
 		if err == nil {
-			if w.reason != "" && p.MergedInto == "" && !p.Erasing {
-				s.onChange(ctx, p, w.reason)
+			if w.Reason != "" && p.MergedInto == "" && !p.Erasing {
+				s.onChange(ctx, p, w.Reason)
 			}
 			return p, nil
 		}
@@ -87,14 +89,14 @@ func (s *Service) load(ctx context.Context, ws auth.Workspace, id string, create
 // blocked reports whether the write must wait for another operation's lock.
 // An expired lock is the trace of a crashed operation: it is finished first
 // (the "next touch"), and the write then proceeds.
-func (s *Service) blocked(ctx context.Context, p *Profile, w write) (bool, error) {
+func (s *Service) blocked(ctx context.Context, p *Profile, w Write) (bool, error) {
 	switch {
 	case p.Erased:
 		return false, ErrNotFound
-	case p.MergedInto != "" && !w.merged:
+	case p.MergedInto != "" && !w.Merged:
 		return false, ErrMerged
-	case p.Lock == nil || p.Lock.Op == w.op:
-		if p.Erasing && w.op == "" {
+	case p.Lock == nil || p.Lock.Op == w.Op:
+		if p.Erasing && w.Op == "" {
 			return false, ErrNotFound
 		}
 		return false, nil
@@ -102,15 +104,24 @@ func (s *Service) blocked(ctx context.Context, p *Profile, w write) (bool, error
 		return true, nil
 	default:
 		// The holder died: finish its work, then lift what is left of its lease.
-		if err := s.resume(ctx, p.Workspace, p.Lock.Op); err != nil {
+		if err := s.finishOp(ctx, p.Workspace, p.Lock.Op); err != nil {
 			return false, err
 		}
-		return true, s.release(ctx, p.Workspace, []string{p.ID}, p.Lock.Op, nil)
+		return true, s.Release(ctx, p.Workspace, []string{p.ID}, p.Lock.Op, nil)
 	}
 }
 
-// pause backs off between retries: 2ms doubling to 64ms.
-func pause(ctx context.Context, attempt int) error {
+// finishOp finishes the operation behind a lease that outlived its holder.
+func (s *Service) finishOp(ctx context.Context, ws auth.Workspace, op string) error {
+	if id, ok := isEraseOp(op); ok {
+		_, err := s.finishErase(ctx, ws, id)
+		return err
+	}
+	return s.resume(ctx, ws, op)
+}
+
+// Pause backs off between retries: 2ms doubling to 64ms.
+func Pause(ctx context.Context, attempt int) error {
 	d := 2 * time.Millisecond << min(attempt, 5)
 	t := time.NewTimer(d)
 	defer t.Stop()

@@ -114,3 +114,6 @@ func (b *Bus) Wait(ctx context.Context, n int) error {
 		}
 	}
 }
+
+// ProfileTopic names the topic of a workspace's profile changes.
+func ProfileTopic(workspace string) string { return "profiles/" + workspace }

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/config"
 	"github.com/cdp-dev/cdp/internal/event"
+	"github.com/cdp-dev/cdp/internal/identity"
 	"github.com/cdp-dev/cdp/internal/profile"
 	"github.com/cdp-dev/cdp/internal/pubsub"
 	"github.com/cdp-dev/cdp/internal/store"
@@ -55,14 +57,16 @@ func New(ctx context.Context, d Deps) (*App, error) {
 		return nil, err
 	}
 	workspaces := workspace.NewService(d.Store.Workspaces(), d.Config.DefaultRegion)
-	profiles := profile.NewService(profile.Deps{Store: d.Store.Profiles(), Identities: d.Store.Identities(),
-		Events: d.Store.Events(), Merges: d.Store.Merges(), Conflicts: d.Store.Conflicts(), Workspaces: workspaces,
-		NewID: newID, OnChange: resolvers.PublishProfileChanges(a.bus), Now: d.Now, Fault: d.Fault})
-	a.events = event.NewService(d.Store.Events(), profiles)
-	if err := a.recover(ctx, profiles); err != nil {
+	profiles := profile.NewService(profile.Deps{Store: d.Store.Profiles(), Purgers: d.Store.Purgers(),
+		OnChange: a.publish, Now: d.Now, Fault: d.Fault})
+	identities := identity.NewService(identity.Deps{Profiles: profiles, Index: d.Store.Identities(),
+		Events: d.Store.Events(), Merges: d.Store.Merges(), Conflicts: d.Store.Conflicts(), Settings: workspaces,
+		NewID: newID, Now: d.Now, Fault: d.Fault})
+	a.events = event.NewService(d.Store.Events(), identities, profiles, newID)
+	if err := a.recover(ctx, identities, profiles); err != nil {
 		return nil, err
 	}
-	gql := a.newGraphQL(resolvers.New(resolvers.Deps{Profiles: profiles,
+	gql := a.newGraphQL(resolvers.New(resolvers.Deps{Profiles: profiles, Identities: identities,
 		Events: a.events, Workspaces: workspaces, Bus: a.bus}))
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", a.authenticate(gql))
@@ -75,8 +79,11 @@ func New(ctx context.Context, d Deps) (*App, error) {
 
 // recover finishes what a crash left behind: merges, unmerges, erasures,
 // then events stored but not applied.
-func (a *App) recover(ctx context.Context, profiles *profile.Service) error {
-	n, err := profiles.Recover(ctx)
+func (a *App) recover(ctx context.Context, identities *identity.Service, profiles *profile.Service) error {
+	n, err := identities.Recover(ctx)
+	if e, err2 := profiles.RecoverErasures(ctx); err2 != nil || e > 0 {
+		n, err = n+e, errors.Join(err, err2)
+	}
 	if err != nil {
 		// Logged, not fatal: the rest was finished, and a stuck record is
 		// retried by the next write to one of its profiles.
@@ -90,6 +97,12 @@ func (a *App) recover(ctx context.Context, profiles *profile.Service) error {
 		a.log.InfoContext(ctx, "finished work left by an interrupted run", "operations", n, "events", m)
 	}
 	return nil
+}
+
+// publish is the profile change hook: it feeds the profileUpdated
+// subscription through the bus.
+func (a *App) publish(_ context.Context, p *profile.Profile, reason string) {
+	a.bus.Publish(pubsub.ProfileTopic(string(p.Workspace)), profile.Change{Profile: p, Reason: reason})
 }
 
 // Handler is the HTTP handler of every route.

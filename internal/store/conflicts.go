@@ -10,13 +10,13 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/cdp-dev/cdp/internal/auth"
-	"github.com/cdp-dev/cdp/internal/profile"
+	"github.com/cdp-dev/cdp/internal/identity"
 )
 
 // Conflicts stores refused merges.
 type Conflicts struct{ s *Store }
 
-var _ profile.ConflictStore = Conflicts{}
+var _ identity.ConflictStore = Conflicts{}
 
 // Conflicts returns the conflict store.
 func (s *Store) Conflicts() Conflicts { return Conflicts{s} }
@@ -34,7 +34,7 @@ type conflictDoc struct {
 }
 
 // Record stores a conflict unless one with its id exists.
-func (x Conflicts) Record(ctx context.Context, c *profile.Conflict) error {
+func (x Conflicts) Record(ctx context.Context, c *identity.Conflict) error {
 	d := conflictDoc{ID: c.ID, Workspace: string(c.Workspace), ProfileIDs: c.ProfileIDs,
 		Identifiers: toIdentifierDocs(c.Identifiers), Type: c.Type, ResolvedID: c.ResolvedID, At: c.At}
 	_, err := x.c().InsertOne(ctx, d)
@@ -45,7 +45,7 @@ func (x Conflicts) Record(ctx context.Context, c *profile.Conflict) error {
 }
 
 // List returns conflicts newest first, after the given one.
-func (x Conflicts) List(ctx context.Context, ws auth.Workspace, after *profile.Conflict, limit int) ([]*profile.Conflict, error) {
+func (x Conflicts) List(ctx context.Context, ws auth.Workspace, after *identity.Conflict, limit int) ([]*identity.Conflict, error) {
 	q := bson.D{{Key: "workspace", Value: string(ws)}}
 	if after != nil {
 		q = append(q, bson.E{Key: "$or", Value: bson.A{
@@ -54,8 +54,8 @@ func (x Conflicts) List(ctx context.Context, ws auth.Workspace, after *profile.C
 		}})
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit))
-	return findAll(ctx, x.c(), q, opts, func(d conflictDoc) *profile.Conflict {
-		return &profile.Conflict{ID: d.ID, Workspace: auth.Workspace(d.Workspace), ProfileIDs: d.ProfileIDs,
+	return findAll(ctx, x.c(), q, opts, func(d conflictDoc) *identity.Conflict {
+		return &identity.Conflict{ID: d.ID, Workspace: auth.Workspace(d.Workspace), ProfileIDs: d.ProfileIDs,
 			Identifiers: fromIdentifierDocs(d.Identifiers), Type: d.Type, ResolvedID: d.ResolvedID, At: d.At.UTC()}
 	})
 }

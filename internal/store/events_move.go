@@ -10,10 +10,9 @@ import (
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/identity"
-	"github.com/cdp-dev/cdp/internal/profile"
 )
 
-var _ profile.EventMover = Events{}
+var _ identity.EventMover = Events{}
 
 func set(fields ...bson.E) bson.D { return bson.D{{Key: "$set", Value: bson.D(fields)}} }
 

@@ -11,13 +11,12 @@ import (
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/identity"
-	"github.com/cdp-dev/cdp/internal/profile"
 )
 
 // Merges stores merge records.
 type Merges struct{ s *Store }
 
-var _ profile.MergeStore = Merges{}
+var _ identity.MergeStore = Merges{}
 
 // Merges returns the merge record store.
 func (s *Store) Merges() Merges { return Merges{s} }
@@ -40,7 +39,7 @@ type mergeDoc struct {
 	Snapshots   []profileDoc    `bson:"snapshots,omitempty"`
 }
 
-func toMergeDoc(r *profile.MergeRecord) mergeDoc {
+func toMergeDoc(r *identity.MergeRecord) mergeDoc {
 	d := mergeDoc{ID: r.ID, Workspace: string(r.Workspace), SurvivorID: r.SurvivorID, AbsorbedIDs: r.AbsorbedIDs,
 		Involved: append([]string{r.SurvivorID}, r.AbsorbedIDs...), Rule: r.Rule, Actor: r.Actor, Reason: r.Reason,
 		At: r.At, UndoneAt: r.UndoneAt, Status: r.Status, Identifiers: toIdentifierDocs(r.Identifiers)}
@@ -50,8 +49,8 @@ func toMergeDoc(r *profile.MergeRecord) mergeDoc {
 	return d
 }
 
-func fromMergeDoc(d mergeDoc) *profile.MergeRecord {
-	r := &profile.MergeRecord{ID: d.ID, Workspace: auth.Workspace(d.Workspace), SurvivorID: d.SurvivorID, AbsorbedIDs: d.AbsorbedIDs,
+func fromMergeDoc(d mergeDoc) *identity.MergeRecord {
+	r := &identity.MergeRecord{ID: d.ID, Workspace: auth.Workspace(d.Workspace), SurvivorID: d.SurvivorID, AbsorbedIDs: d.AbsorbedIDs,
 		Rule: d.Rule, Actor: d.Actor, Reason: d.Reason, At: d.At, UndoneAt: d.UndoneAt, Status: d.Status,
 		Identifiers: fromIdentifierDocs(d.Identifiers)}
 	for _, p := range d.Snapshots {
@@ -77,20 +76,20 @@ func fromIdentifierDocs(ds []identifierDoc) []identity.Identifier {
 }
 
 // Create stores a new record.
-func (m Merges) Create(ctx context.Context, r *profile.MergeRecord) error {
+func (m Merges) Create(ctx context.Context, r *identity.MergeRecord) error {
 	_, err := m.c().InsertOne(ctx, toMergeDoc(r))
 	return classify("create merge", err)
 }
 
 // Save replaces a record.
-func (m Merges) Save(ctx context.Context, r *profile.MergeRecord) error {
+func (m Merges) Save(ctx context.Context, r *identity.MergeRecord) error {
 	defer m.s.serial.lock(r.ID)()
 	_, err := m.c().ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, toMergeDoc(r))
 	return classify("save merge", err)
 }
 
 // Get returns a record, or nil.
-func (m Merges) Get(ctx context.Context, ws auth.Workspace, id string) (*profile.MergeRecord, error) {
+func (m Merges) Get(ctx context.Context, ws auth.Workspace, id string) (*identity.MergeRecord, error) {
 	var d mergeDoc
 	err := getByID(ctx, m.c(), ws, id, &d)
 	if notFound(err) {
@@ -102,16 +101,16 @@ func (m Merges) Get(ctx context.Context, ws auth.Workspace, id string) (*profile
 	return fromMergeDoc(d), nil
 }
 
-var finished = bson.A{profile.StatusDone, profile.StatusUndone, profile.StatusAborted}
+var finished = bson.A{identity.StatusDone, identity.StatusUndone, identity.StatusAborted}
 
 // Unfinished returns records of any workspace still under way.
-func (m Merges) Unfinished(ctx context.Context, limit int) ([]*profile.MergeRecord, error) {
+func (m Merges) Unfinished(ctx context.Context, limit int) ([]*identity.MergeRecord, error) {
 	q := bson.D{{Key: "status", Value: bson.D{{Key: "$nin", Value: finished}}}}
 	return m.find(ctx, q, options.Find().SetSort(bson.D{{Key: "at", Value: 1}}).SetLimit(int64(limit)))
 }
 
 // ByProfile returns the records naming the profile, newest first.
-func (m Merges) ByProfile(ctx context.Context, ws auth.Workspace, profileID string) ([]*profile.MergeRecord, error) {
+func (m Merges) ByProfile(ctx context.Context, ws auth.Workspace, profileID string) ([]*identity.MergeRecord, error) {
 	q := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "involved", Value: profileID}}
 	return m.find(ctx, q, options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(1000))
 }
@@ -126,6 +125,6 @@ func (m Merges) Scrub(ctx context.Context, ws auth.Workspace, profileID string) 
 	return r.MatchedCount, nil
 }
 
-func (m Merges) find(ctx context.Context, q bson.D, opts *options.FindOptionsBuilder) ([]*profile.MergeRecord, error) {
+func (m Merges) find(ctx context.Context, q bson.D, opts *options.FindOptionsBuilder) ([]*identity.MergeRecord, error) {
 	return findAll(ctx, m.c(), q, opts, fromMergeDoc)
 }

@@ -119,3 +119,19 @@ func (s *Service) SetIdentityRules(ctx context.Context, ws auth.Workspace, rules
 	}
 	return st.IdentityRules.List(), nil
 }
+
+// IdentitySettings returns what identity resolution reads of the
+// workspace: the default phone region and the identity rules in force.
+func (s *Service) IdentitySettings(ctx context.Context, ws auth.Workspace) (identity.Settings, error) {
+	st, err := s.Get(ctx, ws)
+	if err != nil {
+		return identity.Settings{}, err
+	}
+	rules := st.IdentityRules
+	if rules == nil {
+		rules = identity.Rules{}
+	}
+	return identity.Settings{Region: st.DefaultRegion, Rules: rules}, nil
+}
+
+var _ identity.SettingsSource = (*Service)(nil)

@@ -1,11 +1,11 @@
-package profile
+package identity
 
 import (
 	"context"
 	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
-	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/profile"
 )
 
 // Merge record statuses, in the order a merge or an unmerge moves through
@@ -28,7 +28,7 @@ type MergeRecord struct {
 	Workspace   auth.Workspace
 	SurvivorID  string
 	AbsorbedIDs []string
-	Identifiers []identity.Identifier
+	Identifiers []Identifier
 	Rule        string // RuleShared or RuleManual
 	Actor       string
 	Reason      string
@@ -37,7 +37,7 @@ type MergeRecord struct {
 	Status      string
 	// Snapshots are the before-images of the survivor (first) and the
 	// absorbed profiles, needed to fold and to undo. Erasure removes them.
-	Snapshots []*Profile
+	Snapshots []*profile.Profile
 }
 
 // Merge rules.
@@ -70,7 +70,7 @@ type Conflict struct {
 	ID          string
 	Workspace   auth.Workspace
 	ProfileIDs  []string
-	Identifiers []identity.Identifier
+	Identifiers []Identifier
 	Type        string // the type whose limit the merge would break
 	ResolvedID  string // where the request's data went
 	At          time.Time
@@ -93,10 +93,10 @@ type ConflictStore interface {
 type EventMover interface {
 	// MoveReceivedWith points the events of profile from received at or after
 	// since with any of ids, and none of keep, at profile to.
-	MoveReceivedWith(ctx context.Context, ws auth.Workspace, from, to string, since time.Time, ids, keep []identity.Identifier) error
+	MoveReceivedWith(ctx context.Context, ws auth.Workspace, from, to string, since time.Time, ids, keep []Identifier) error
 	// DeleteByProfile erases a profile's events and counts them.
 	DeleteByProfile(ctx context.Context, ws auth.Workspace, profileID string) (int64, error)
 	// Recount recomputes computed values from the events stored under the
 	// profile ids (a profile and the ones merged into it).
-	Recount(ctx context.Context, ws auth.Workspace, profileIDs []string) (Computed, error)
+	Recount(ctx context.Context, ws auth.Workspace, profileIDs []string) (profile.Computed, error)
 }

@@ -1,10 +1,10 @@
-package profile
+package identity
 
-import "slices"
+import (
+	"slices"
 
-// IDs returns the profile's id followed by the ids merged into it: the ids
-// its events are stored under.
-func (p *Profile) IDs() []string { return append([]string{p.ID}, p.Absorbed...) }
+	"github.com/cdp-dev/cdp/internal/profile"
+)
 
 // union returns a with the elements of b it lacks, in order.
 func union(a []string, b ...string) []string {
@@ -20,4 +20,13 @@ func union(a []string, b ...string) []string {
 // without returns a without the elements of b.
 func without(a []string, b ...string) []string {
 	return slices.DeleteFunc(slices.Clone(a), func(x string) bool { return slices.Contains(b, x) })
+}
+
+// idsOf returns the identifiers a profile document holds.
+func idsOf(p *profile.Profile) []Identifier {
+	out := make([]Identifier, len(p.Identities))
+	for i, id := range p.Identities {
+		out[i] = Identifier{Type: id.Type, Value: id.Value}
+	}
+	return out
 }

@@ -1,21 +1,15 @@
-package profile
+package identity
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/errs"
-	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/profile"
 )
-
-// lockTTL is how long a merge's lease on its profiles lasts. A merge takes
-// milliseconds; a lease that outlives it marks a crashed merge, which the
-// next write to one of its profiles finishes.
-const lockTTL = 30 * time.Second
 
 // errAborted means a merge found one of its profiles merged elsewhere first;
 // nothing was moved and the caller resolves again.
@@ -24,14 +18,14 @@ var errAborted = errs.New(errs.Conflict, "merge aborted: a profile was merged co
 type mergePlan struct {
 	survivor    string
 	absorbed    []string
-	identifiers []identity.Identifier
+	identifiers []Identifier
 	rule        string
 	actor       string
 	reason      string
 }
 
 // merge writes the merge record first, then runs the merge's steps.
-func (s *Service) merge(ctx context.Context, ws auth.Workspace, plan mergePlan) (*MergeRecord, error) {
+func (s *Service) merge(ctx context.Context, ws auth.Workspace, rules Rules, plan mergePlan) (*MergeRecord, error) {
 	rec := &MergeRecord{ID: s.newID(), Workspace: ws, SurvivorID: plan.survivor, AbsorbedIDs: plan.absorbed,
 		Identifiers: plan.identifiers, Rule: plan.rule, Actor: plan.actor, Reason: plan.reason, At: s.Now(), Status: StatusPending}
 	if err := s.merges.Create(ctx, rec); err != nil {
@@ -40,14 +34,14 @@ func (s *Service) merge(ctx context.Context, ws auth.Workspace, plan mergePlan) 
 	if err := s.fault("merge:" + StatusPending); err != nil {
 		return nil, err
 	}
-	return rec, s.runMerge(ctx, rec)
+	return rec, s.runMerge(ctx, rules, rec)
 }
 
 // runMerge drives a merge record to Done from whatever step it stopped at.
 // Every step is idempotent, so running it again after a crash is safe.
-func (s *Service) runMerge(ctx context.Context, rec *MergeRecord) error {
+func (s *Service) runMerge(ctx context.Context, rules Rules, rec *MergeRecord) error {
 	steps := map[string]func(context.Context, *MergeRecord) (string, error){
-		StatusPending: s.mergeLock,
+		StatusPending: func(ctx context.Context, rec *MergeRecord) (string, error) { return s.mergeLock(ctx, rules, rec) },
 		StatusLocked:  s.mergeMove,
 		StatusMoved:   s.mergeFold,
 		StatusFolded:  s.mergeRelease,
@@ -76,14 +70,14 @@ func (s *Service) runMerge(ctx context.Context, rec *MergeRecord) error {
 
 // mergeLock takes the lease on every profile, in id order, and keeps their
 // before-images in the record.
-func (s *Service) mergeLock(ctx context.Context, rec *MergeRecord) (string, error) {
+func (s *Service) mergeLock(ctx context.Context, rules Rules, rec *MergeRecord) (string, error) {
 	all := append([]string{rec.SurvivorID}, rec.AbsorbedIDs...)
 	order := slices.Sorted(slices.Values(all))
-	snaps := map[string]*Profile{}
+	snaps := map[string]*profile.Profile{}
 	var locked []string
 	for _, id := range order {
 		p, err := s.lock(ctx, rec.Workspace, id, rec.ID)
-		if errors.Is(err, ErrMerged) || errors.Is(err, ErrNotFound) {
+		if errors.Is(err, profile.ErrMerged) || errors.Is(err, profile.ErrNotFound) {
 			return StatusAborted, s.unlockAll(ctx, rec.Workspace, locked, rec.ID)
 		}
 		if err != nil {
@@ -98,59 +92,29 @@ func (s *Service) mergeLock(ctx context.Context, rec *MergeRecord) (string, erro
 	}
 	// The limits are checked again under the leases: a concurrent request
 	// may have attached identifiers since the merge was planned.
-	if over, err := s.overLimits(ctx, rec.Workspace, rec.Snapshots); err != nil || over {
-		if err == nil {
-			rec.Snapshots = nil
-			return StatusAborted, s.unlockAll(ctx, rec.Workspace, locked, rec.ID)
-		}
-		return "", err
+	if overLimits(rules, rec.Snapshots) {
+		rec.Snapshots = nil
+		return StatusAborted, s.unlockAll(ctx, rec.Workspace, locked, rec.ID)
 	}
 	return StatusLocked, nil
 }
 
-func (s *Service) overLimits(ctx context.Context, ws auth.Workspace, ps []*Profile) (bool, error) {
-	rules, err := s.workspaces.IdentityRules(ctx, ws)
-	if err != nil {
-		return false, err
-	}
-	var all []identity.Identifier
+func overLimits(rules Rules, ps []*profile.Profile) bool {
+	var all []Identifier
 	for _, p := range ps {
 		all = append(all, idsOf(p)...)
 	}
-	return len(rules.Over(all)) > 0, nil
+	return len(rules.Over(all)) > 0
 }
 
 // lock sets the operation's lease on a profile (creating a profile whose
 // identifiers were claimed but whose document is missing).
-func (s *Service) lock(ctx context.Context, ws auth.Workspace, id, op string) (*Profile, error) {
-	return s.update(ctx, ws, id, write{create: true, op: op}, func(p *Profile) error {
-		p.Lock = &Lock{Op: op, Until: s.now().Add(lockTTL)}
-		return nil
-	})
+func (s *Service) lock(ctx context.Context, ws auth.Workspace, id, op string) (*profile.Profile, error) {
+	return s.profiles.Lease(ctx, ws, id, op, false)
 }
 
 func (s *Service) unlockAll(ctx context.Context, ws auth.Workspace, ids []string, op string) error {
-	return s.release(ctx, ws, ids, op, nil)
-}
-
-// release applies change (when given) to each profile and lifts the
-// operation's lease on it; profiles already gone are skipped.
-func (s *Service) release(ctx context.Context, ws auth.Workspace, ids []string, op string, change func(*Profile)) error {
-	for _, id := range ids {
-		_, err := s.update(ctx, ws, id, write{op: op, merged: true}, func(p *Profile) error {
-			if change != nil {
-				change(p)
-			}
-			if p.Lock != nil && p.Lock.Op == op {
-				p.Lock = nil
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return err
-		}
-	}
-	return nil
+	return s.profiles.Release(ctx, ws, ids, op, nil)
 }
 
 // mergeMove points the absorbed profiles' identifiers at the survivor, by
@@ -160,7 +124,7 @@ func (s *Service) release(ctx context.Context, ws auth.Workspace, ids []string, 
 // makes them its own, so a merge costs the same however many events there are.
 func (s *Service) mergeMove(ctx context.Context, rec *MergeRecord) (string, error) {
 	for _, snap := range rec.Snapshots[1:] {
-		if err := s.ids.Assign(ctx, rec.Workspace, idsOf(snap), rec.SurvivorID); err != nil {
+		if err := s.index.Assign(ctx, rec.Workspace, idsOf(snap), rec.SurvivorID); err != nil {
 			return "", err
 		}
 	}
@@ -170,12 +134,12 @@ func (s *Service) mergeMove(ctx context.Context, rec *MergeRecord) (string, erro
 // mergeFold folds the absorbed before-images into the survivor, once, and
 // marks the absorbed profiles.
 func (s *Service) mergeFold(ctx context.Context, rec *MergeRecord) (string, error) {
-	_, err := s.update(ctx, rec.Workspace, rec.SurvivorID, write{op: rec.ID, reason: "merge"}, func(p *Profile) error {
+	_, err := s.profiles.Write(ctx, rec.Workspace, rec.SurvivorID, profile.Write{Op: rec.ID, Reason: "merge"}, func(p *profile.Profile) error {
 		if slices.Contains(p.AppliedMerges, rec.ID) {
 			return nil
 		}
 		for _, snap := range rec.Snapshots[1:] {
-			fold(p, snap)
+			profile.Fold(p, snap)
 			p.Absorbed = union(p.Absorbed, snap.IDs()...)
 		}
 		p.AppliedMerges = append(p.AppliedMerges, rec.ID)
@@ -197,7 +161,7 @@ func (s *Service) mergeFold(ctx context.Context, rec *MergeRecord) (string, erro
 // pointAt sets mergedInto on the profiles (to "" to make them live again)
 // and lifts the operation's lease on them.
 func (s *Service) pointAt(ctx context.Context, rec *MergeRecord, ids []string, to string) error {
-	return s.release(ctx, rec.Workspace, ids, rec.ID, func(p *Profile) { p.MergedInto = to })
+	return s.profiles.Release(ctx, rec.Workspace, ids, rec.ID, func(p *profile.Profile) { p.MergedInto = to })
 }
 
 // mergeRelease lifts the survivor's lease.
@@ -205,12 +169,9 @@ func (s *Service) mergeRelease(ctx context.Context, rec *MergeRecord) (string, e
 	return StatusDone, s.unlockAll(ctx, rec.Workspace, []string{rec.SurvivorID}, rec.ID)
 }
 
-// resume finishes the operation behind a lease that outlived its holder.
+// resume finishes the merge or unmerge behind a lease that outlived its
+// holder; the profile service calls it.
 func (s *Service) resume(ctx context.Context, ws auth.Workspace, op string) error {
-	if id, ok := isEraseOp(op); ok {
-		_, err := s.finishErase(ctx, ws, id)
-		return err
-	}
 	rec, err := s.merges.Get(ctx, ws, op)
 	if err != nil {
 		return err
@@ -226,8 +187,31 @@ func (s *Service) finish(ctx context.Context, rec *MergeRecord) error {
 	if rec.Status == StatusUndoing {
 		return s.runUnmerge(ctx, rec)
 	}
-	if err := s.runMerge(ctx, rec); err != nil && !errors.Is(err, errAborted) {
+	set, err := s.Settings(ctx, rec.Workspace)
+	if err != nil {
+		return err
+	}
+	if err := s.runMerge(ctx, set.Rules, rec); err != nil && !errors.Is(err, errAborted) {
 		return err
 	}
 	return nil
+}
+
+// Recover finishes every merge and unmerge a crash left behind. Run it at
+// start; it is idempotent. A record that cannot be finished does not stop
+// the others: their errors are returned together.
+func (s *Service) Recover(ctx context.Context) (int, error) {
+	recs, err := s.merges.Unfinished(ctx, 1000)
+	if err != nil {
+		return 0, err
+	}
+	n, failed := 0, []error{}
+	for _, rec := range recs {
+		if err := s.finish(ctx, rec); err != nil {
+			failed = append(failed, fmt.Errorf("merge %s: %w", rec.ID, err))
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(failed...)
 }

@@ -1,4 +1,4 @@
-package profile
+package identity
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/cdp-dev/cdp/internal/auth"
-	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/profile"
 )
 
 // Resolution is the outcome of resolving a set of identifiers.
@@ -21,7 +21,7 @@ type Resolution struct {
 	Warnings  []Warning
 	// Attached are the request's identifiers that the profile now holds:
 	// the ones to record on it. A refused merge or a limit leaves others out.
-	Attached []identity.Identifier
+	Attached []Identifier
 }
 
 // Warning codes.
@@ -35,7 +35,7 @@ const (
 type Warning struct {
 	Code       string
 	Message    string
-	Identity   *identity.Identifier
+	Identity   *Identifier
 	ConflictID string
 }
 
@@ -47,25 +47,22 @@ const maxResolveAttempts = 10
 // screened), creating it when none does, merging the profiles that hold them
 // when the workspace rules allow, and claiming the identifiers nobody holds.
 // The profile document of a new profile is the caller's to create.
-func (s *Service) Resolve(ctx context.Context, ws auth.Workspace, actor string, ids []identity.Identifier) (Resolution, error) {
-	rules, err := s.workspaces.IdentityRules(ctx, ws)
-	if err != nil {
-		return Resolution{}, err
-	}
+func (s *Service) Resolve(ctx context.Context, ws auth.Workspace, set Settings, actor string, ids []Identifier) (Resolution, error) {
+	rules := set.Rules
 	for attempt := range maxResolveAttempts {
 		res, retry, err := s.resolveOnce(ctx, ws, actor, rules, ids)
 		if err != nil || !retry {
 			return res, err
 		}
-		if err := pause(ctx, attempt); err != nil {
+		if err := profile.Pause(ctx, attempt); err != nil {
 			return Resolution{}, err
 		}
 	}
 	return Resolution{}, ErrBusy
 }
 
-func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor string, rules identity.Rules, ids []identity.Identifier) (Resolution, bool, error) {
-	owners, err := s.ids.Owners(ctx, ws, ids)
+func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor string, rules Rules, ids []Identifier) (Resolution, bool, error) {
+	owners, err := s.index.Owners(ctx, ws, ids)
 	if err != nil {
 		return Resolution{}, false, err
 	}
@@ -74,7 +71,7 @@ func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor stri
 		return Resolution{}, false, err
 	}
 	var res Resolution
-	var held []Identity
+	var held []profile.Identity
 	switch len(cands) {
 	case 0:
 		res.ProfileID, res.Created = s.newID(), true
@@ -90,7 +87,7 @@ func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor stri
 			held = append(held, c.Identities...)
 		}
 	}
-	var unclaimed []identity.Identifier
+	var unclaimed []Identifier
 	for _, id := range ids {
 		if _, ok := owners[id]; !ok {
 			unclaimed = append(unclaimed, id)
@@ -110,10 +107,10 @@ func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor stri
 // candidates returns the distinct live profiles holding ids, in the order of
 // ids, and the live holder of each held identifier. A holder whose document
 // is missing (a crash between claim and create) is a fresh profile.
-func (s *Service) candidates(ctx context.Context, ws auth.Workspace, ids []identity.Identifier, owners map[identity.Identifier]string) ([]*Profile, map[identity.Identifier]string, error) {
-	var out []*Profile
-	live := map[identity.Identifier]string{}
-	byOwner := map[string]*Profile{}
+func (s *Service) candidates(ctx context.Context, ws auth.Workspace, ids []Identifier, owners map[Identifier]string) ([]*profile.Profile, map[Identifier]string, error) {
+	var out []*profile.Profile
+	live := map[Identifier]string{}
+	byOwner := map[string]*profile.Profile{}
 	for _, id := range ids {
 		o, ok := owners[id]
 		if !ok {
@@ -122,14 +119,14 @@ func (s *Service) candidates(ctx context.Context, ws auth.Workspace, ids []ident
 		p, seen := byOwner[o]
 		if !seen {
 			var err error
-			if p, err = s.follow(ctx, ws, o); errors.Is(err, ErrNotFound) {
-				p, err = &Profile{ID: o, Workspace: ws, CreatedAt: s.Now()}, nil
+			if p, err = s.profiles.Follow(ctx, ws, o); errors.Is(err, profile.ErrNotFound) {
+				p, err = &profile.Profile{ID: o, Workspace: ws, CreatedAt: s.Now()}, nil
 			}
 			if err != nil {
 				return nil, nil, err
 			}
 			if p.Erased { // a claim made by a request that raced an erasure
-				if err := s.ids.Release(ctx, ws, id, o); err != nil {
+				if err := s.index.Release(ctx, ws, id, o); err != nil {
 					return nil, nil, err
 				}
 				delete(owners, id)
@@ -139,7 +136,7 @@ func (s *Service) candidates(ctx context.Context, ws auth.Workspace, ids []ident
 				return nil, nil, ErrBusy
 			}
 			byOwner[o] = p
-			if !slices.ContainsFunc(out, func(q *Profile) bool { return q.ID == p.ID }) {
+			if !slices.ContainsFunc(out, func(q *profile.Profile) bool { return q.ID == p.ID }) {
 				out = append(out, p)
 			}
 		}
@@ -150,14 +147,14 @@ func (s *Service) candidates(ctx context.Context, ws auth.Workspace, ids []ident
 
 // join merges the candidates into one survivor, or refuses when the merged
 // profile would break an identity limit and records the conflict.
-func (s *Service) join(ctx context.Context, ws auth.Workspace, actor string, rules identity.Rules, ids []identity.Identifier, live map[identity.Identifier]string, cands []*Profile) (Resolution, bool, error) {
-	held := map[string][]identity.Identifier{}
-	var all []identity.Identifier
+func (s *Service) join(ctx context.Context, ws auth.Workspace, actor string, rules Rules, ids []Identifier, live map[Identifier]string, cands []*profile.Profile) (Resolution, bool, error) {
+	held := map[string][]Identifier{}
+	var all []Identifier
 	for _, p := range cands {
 		held[p.ID] = idsOf(p)
 		all = append(all, held[p.ID]...)
 	}
-	var shared []identity.Identifier
+	var shared []Identifier
 	for _, id := range ids {
 		if _, ok := live[id]; ok {
 			shared = append(shared, id)
@@ -173,7 +170,7 @@ func (s *Service) join(ctx context.Context, ws auth.Workspace, actor string, rul
 			plan.absorbed = append(plan.absorbed, p.ID)
 		}
 	}
-	rec, err := s.merge(ctx, ws, plan)
+	rec, err := s.merge(ctx, ws, rules, plan)
 	if errors.Is(err, errAborted) {
 		return Resolution{}, true, nil
 	}
@@ -185,7 +182,7 @@ func (s *Service) join(ctx context.Context, ws auth.Workspace, actor string, rul
 
 // refuse records a conflict and resolves to the holder of the request's
 // highest-priority identifier.
-func (s *Service) refuse(ctx context.Context, ws auth.Workspace, rules identity.Rules, shared []identity.Identifier, live map[identity.Identifier]string, cands []*Profile, typ string) (Resolution, bool, error) {
+func (s *Service) refuse(ctx context.Context, ws auth.Workspace, rules Rules, shared []Identifier, live map[Identifier]string, cands []*profile.Profile, typ string) (Resolution, bool, error) {
 	top, _ := rules.Top(shared)
 	c := &Conflict{Workspace: ws, Identifiers: shared, Type: typ, ResolvedID: live[top], At: s.Now()}
 	for _, p := range cands {
@@ -210,15 +207,15 @@ func conflictID(ws auth.Workspace, ids []string, typ string) string {
 
 // pickSurvivor chooses the profile holding the highest-priority identifier;
 // ties go to the oldest profile, then the smallest id.
-func pickSurvivor(rules identity.Rules, cands []*Profile, held map[string][]identity.Identifier) string {
-	best := func(p *Profile) int {
+func pickSurvivor(rules Rules, cands []*profile.Profile, held map[string][]Identifier) string {
+	best := func(p *profile.Profile) int {
 		top, ok := rules.Top(held[p.ID])
 		if !ok {
 			return -1
 		}
 		return rules.For(top.Type).Priority
 	}
-	winner := slices.MinFunc(cands, func(a, b *Profile) int {
+	winner := slices.MinFunc(cands, func(a, b *profile.Profile) int {
 		if d := best(b) - best(a); d != 0 {
 			return d
 		}

@@ -1,4 +1,4 @@
-package profile
+package identity
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/errs"
-	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/profile"
 )
 
 // MaxManualMerge bounds the profiles one manual merge may absorb.
@@ -17,20 +17,20 @@ const MaxManualMerge = 20
 
 // MergeProfiles merges profiles into the survivor by hand. The identity
 // limits still apply: a merge that would break one is refused.
-func (s *Service) MergeProfiles(ctx context.Context, ws auth.Workspace, actor, survivorID string, ids []string, reason string) (*Profile, error) {
+func (s *Service) MergeProfiles(ctx context.Context, ws auth.Workspace, actor, survivorID string, ids []string, reason string) (*profile.Profile, error) {
 	if len(ids) == 0 || len(ids) > MaxManualMerge {
 		return nil, errs.Newf(errs.BadInput, "profileIds must list 1 to %d profiles", MaxManualMerge).WithField("profileIds")
 	}
 	if len(reason) > 500 {
 		return nil, errs.New(errs.BadInput, "reason is longer than 500 characters").WithField("reason")
 	}
-	surv, err := s.Get(ctx, ws, survivorID)
+	surv, err := s.profiles.Get(ctx, ws, survivorID)
 	if err != nil {
 		return nil, err
 	}
 	plan := mergePlan{survivor: surv.ID, rule: RuleManual, actor: actor, reason: reason}
 	for _, id := range ids {
-		p, err := s.Get(ctx, ws, id)
+		p, err := s.profiles.Get(ctx, ws, id)
 		if err != nil {
 			return nil, err
 		}
@@ -41,26 +41,26 @@ func (s *Service) MergeProfiles(ctx context.Context, ws auth.Workspace, actor, s
 	if len(plan.absorbed) == 0 {
 		return surv, nil
 	}
-	if err := s.checkLimits(ctx, ws, append([]string{surv.ID}, plan.absorbed...)); err != nil {
+	set, err := s.Settings(ctx, ws)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := s.merge(ctx, ws, plan); err != nil {
+	if err := s.checkLimits(ctx, ws, set.Rules, append([]string{surv.ID}, plan.absorbed...)); err != nil {
+		return nil, err
+	}
+	if _, err := s.merge(ctx, ws, set.Rules, plan); err != nil {
 		if errors.Is(err, errAborted) {
 			return nil, ErrBusy
 		}
 		return nil, err
 	}
-	return s.Get(ctx, ws, surv.ID)
+	return s.profiles.Get(ctx, ws, surv.ID)
 }
 
-func (s *Service) checkLimits(ctx context.Context, ws auth.Workspace, pids []string) error {
-	rules, err := s.workspaces.IdentityRules(ctx, ws)
-	if err != nil {
-		return err
-	}
-	var all []identity.Identifier
+func (s *Service) checkLimits(ctx context.Context, ws auth.Workspace, rules Rules, pids []string) error {
+	var all []Identifier
 	for _, pid := range pids {
-		p, err := s.Get(ctx, ws, pid)
+		p, err := s.profiles.Get(ctx, ws, pid)
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package profile
+package identity
 
 import (
 	"context"
@@ -7,14 +7,14 @@ import (
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/errs"
-	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/profile"
 )
 
 // Unmerge undoes a merge: every absorbed profile comes back with its own
 // identifiers, traits, consent and events; events that arrived after the
 // merge go to the profile whose identifiers they were received with. It
 // returns the survivor followed by the restored profiles.
-func (s *Service) Unmerge(ctx context.Context, ws auth.Workspace, mergeID string) ([]*Profile, error) {
+func (s *Service) Unmerge(ctx context.Context, ws auth.Workspace, mergeID string) ([]*profile.Profile, error) {
 	rec, err := s.merges.Get(ctx, ws, mergeID)
 	switch {
 	case err != nil:
@@ -34,9 +34,9 @@ func (s *Service) Unmerge(ctx context.Context, ws auth.Workspace, mergeID string
 	if err := s.runUnmerge(ctx, rec); err != nil {
 		return nil, err
 	}
-	out := []*Profile{}
+	out := []*profile.Profile{}
 	for _, id := range append([]string{rec.SurvivorID}, rec.AbsorbedIDs...) {
-		p, err := s.store.Get(ctx, ws, id)
+		p, err := s.profiles.Stored(ctx, ws, id)
 		if err != nil {
 			return nil, err
 		}
@@ -50,17 +50,17 @@ func (s *Service) Unmerge(ctx context.Context, ws auth.Workspace, mergeID string
 // live and this must be the last merge folded into it: undoing an older one
 // would drop what later merges brought.
 func (s *Service) startUnmerge(ctx context.Context, rec *MergeRecord) error {
-	_, err := s.update(ctx, rec.Workspace, rec.SurvivorID, write{op: rec.ID}, func(p *Profile) error {
+	_, err := s.profiles.Write(ctx, rec.Workspace, rec.SurvivorID, profile.Write{Op: rec.ID}, func(p *profile.Profile) error {
 		switch {
 		case rec.Status == StatusDone && len(p.AppliedMerges) > 0 && p.AppliedMerges[len(p.AppliedMerges)-1] != rec.ID:
 			return errs.New(errs.Conflict, "later merges into this profile must be undone first")
 		case rec.Status == StatusDone && !slices.Contains(p.AppliedMerges, rec.ID):
 			return errs.New(errs.Conflict, "the merge is not folded into its survivor")
 		}
-		p.Lock = &Lock{Op: rec.ID, Until: s.now().Add(lockTTL)}
+		p.Lock = &profile.Lock{Op: rec.ID, Until: s.now().Add(profile.LeaseTTL)}
 		return nil
 	})
-	if errors.Is(err, ErrMerged) {
+	if errors.Is(err, profile.ErrMerged) {
 		return errs.New(errs.Conflict, "the survivor was merged again since; undo that merge first")
 	}
 	if err != nil {
@@ -74,8 +74,8 @@ func (s *Service) startUnmerge(ctx context.Context, rec *MergeRecord) error {
 func (s *Service) runUnmerge(ctx context.Context, rec *MergeRecord) error {
 	ws, all := rec.Workspace, append([]string{rec.SurvivorID}, rec.AbsorbedIDs...)
 	for _, id := range slices.Sorted(slices.Values(all)) {
-		if _, err := s.update(ctx, ws, id, write{op: rec.ID, merged: true}, func(p *Profile) error {
-			p.Lock = &Lock{Op: rec.ID, Until: s.now().Add(lockTTL)}
+		if _, err := s.profiles.Write(ctx, ws, id, profile.Write{Op: rec.ID, Merged: true}, func(p *profile.Profile) error {
+			p.Lock = &profile.Lock{Op: rec.ID, Until: s.now().Add(profile.LeaseTTL)}
 			return nil
 		}); err != nil {
 			return err
@@ -102,9 +102,9 @@ func (s *Service) runUnmerge(ctx context.Context, rec *MergeRecord) error {
 }
 
 // restore brings one absorbed profile back from its before-image.
-func (s *Service) restore(ctx context.Context, rec *MergeRecord, snap *Profile, keep []identity.Identifier) error {
+func (s *Service) restore(ctx context.Context, rec *MergeRecord, snap *profile.Profile, keep []Identifier) error {
 	ws, mine := rec.Workspace, idsOf(snap)
-	if err := s.ids.Assign(ctx, ws, mine, snap.ID); err != nil {
+	if err := s.index.Assign(ctx, ws, mine, snap.ID); err != nil {
 		return err
 	}
 	if err := s.events.MoveReceivedWith(ctx, ws, rec.SurvivorID, snap.ID, rec.At, mine, keep); err != nil {
@@ -114,7 +114,7 @@ func (s *Service) restore(ctx context.Context, rec *MergeRecord, snap *Profile, 
 	if err != nil {
 		return err
 	}
-	_, err = s.update(ctx, ws, snap.ID, write{op: rec.ID, merged: true, reason: "unmerge"}, func(p *Profile) error {
+	_, err = s.profiles.Write(ctx, ws, snap.ID, profile.Write{Op: rec.ID, Merged: true, Reason: "unmerge"}, func(p *profile.Profile) error {
 		p.Traits, p.TraitTimes, p.Identities, p.Consent = snap.Traits, snap.TraitTimes, snap.Identities, snap.Consent
 		p.CreatedAt, p.MergedInto, p.Computed, p.Absorbed = snap.CreatedAt, "", computed, snap.Absorbed
 		return nil
@@ -129,7 +129,7 @@ func (s *Service) restore(ctx context.Context, rec *MergeRecord, snap *Profile, 
 // survivor, keeping what it learnt after the merge.
 func (s *Service) unfold(ctx context.Context, rec *MergeRecord) error {
 	snap, ws := rec.Snapshots[0], rec.Workspace
-	gone := map[identity.Identifier]bool{}
+	gone := map[Identifier]bool{}
 	for _, a := range rec.Snapshots[1:] {
 		for _, id := range idsOf(a) {
 			gone[id] = true
@@ -142,7 +142,7 @@ func (s *Service) unfold(ctx context.Context, rec *MergeRecord) error {
 	for _, a := range rec.Snapshots[1:] {
 		gone2 = append(gone2, a.IDs()...)
 	}
-	cur, err := s.store.Get(ctx, ws, rec.SurvivorID)
+	cur, err := s.profiles.Stored(ctx, ws, rec.SurvivorID)
 	if err != nil {
 		return err
 	}
@@ -151,11 +151,10 @@ func (s *Service) unfold(ctx context.Context, rec *MergeRecord) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.update(ctx, ws, rec.SurvivorID, write{op: rec.ID, reason: "unmerge"}, func(p *Profile) error {
+	_, err = s.profiles.Write(ctx, ws, rec.SurvivorID, profile.Write{Op: rec.ID, Reason: "unmerge"}, func(p *profile.Profile) error {
 		p.Absorbed = absorbed
-		p.Identities = slices.DeleteFunc(p.Identities, func(i Identity) bool { return gone[identity.Identifier{Type: i.Type, Value: i.Value}] })
-		restoreTraits(p, snap, rec.At)
-		p.Consent = restoreConsent(p.Consent, snap.Consent, rec.At)
+		p.Identities = slices.DeleteFunc(p.Identities, func(i profile.Identity) bool { return gone[Identifier{Type: i.Type, Value: i.Value}] })
+		profile.Unfold(p, snap, rec.At)
 		p.Computed, p.CreatedAt = computed, snap.CreatedAt
 		p.AppliedMerges = slices.DeleteFunc(p.AppliedMerges, func(m string) bool { return m == rec.ID })
 		return nil
