@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
-	"github.com/cdp-dev/cdp/internal/errs"
 	"github.com/cdp-dev/cdp/internal/profile"
 )
 
@@ -79,4 +78,4 @@ func (s *Service) Settings(ctx context.Context, ws auth.Workspace) (Settings, er
 // erased and stayed so for longer than the request waits.
 var ErrBusy = profile.ErrBusy
 
-func isConflict(err error) bool { return errs.KindOf(err) == errs.Conflict }
+

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -29,7 +29,7 @@ func startCDP(t *testing.T, dir string) *started {
 	pr, pw := io.Pipe()
 	s := &started{stop: cancel, done: make(chan error, 1)}
 	go func() {
-		err := run(ctx, nil, pw, func(k string) string { return env[k] })
+		err := Run(ctx, nil, pw, func(k string) string { return env[k] })
 		pw.Close()
 		s.done <- err
 	}()
@@ -131,12 +131,12 @@ func TestTokenCommand(t *testing.T) {
 	dir := t.TempDir()
 	env := map[string]string{"CDP_DATA_DIR": dir}
 	var out strings.Builder
-	err := run(context.Background(), []string{"token", "--workspace", "acme", "--scope", "me", "--identity", "line_uid:U123", "--ttl", "1h"},
+	err := Run(context.Background(), []string{"token", "--workspace", "acme", "--scope", "me", "--identity", "line_uid:U123", "--ttl", "1h"},
 		&out, func(k string) string { return env[k] })
 	if err != nil || strings.Count(strings.TrimSpace(out.String()), ".") != 2 {
 		t.Fatalf("token: %q %v", out.String(), err)
 	}
-	if err := run(context.Background(), []string{"token", "--workspace", "a/b"}, io.Discard, func(k string) string { return env[k] }); err == nil {
+	if err := Run(context.Background(), []string{"token", "--workspace", "a/b"}, io.Discard, func(k string) string { return env[k] }); err == nil {
 		t.Fatal("a bad workspace was accepted")
 	}
 }
