@@ -112,7 +112,7 @@ func (s *Service) prepare(ctx context.Context, ws auth.Workspace, set identity.S
 			key := setKey(e.Identities)
 			r, ok := resolved[key]
 			if !ok {
-				if r, err = s.identities.Resolve(ctx, ws, set, actor, e.Identities); err == nil {
+				if r, err = s.identities.Resolve(ctx, ws, set, actor, e.Identities, identity.Sighting{Source: e.Channel, At: e.Timestamp}); err == nil {
 					resolved[key] = identity.Resolution{ProfileID: r.ProfileID, Warnings: r.Warnings, Attached: r.Attached}
 				}
 			}

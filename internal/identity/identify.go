@@ -82,7 +82,7 @@ func (s *Service) Upsert(ctx context.Context, ws auth.Workspace, actor string, i
 }
 
 func (s *Service) identifyOne(ctx context.Context, ws auth.Workspace, set Settings, actor string, in IdentifyInput, r *Result) error {
-	res, err := s.Resolve(ctx, ws, set, actor, r.identities)
+	res, err := s.Resolve(ctx, ws, set, actor, r.identities, Sighting{Source: in.Source, At: r.at})
 	if err != nil {
 		return err
 	}

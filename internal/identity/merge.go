@@ -89,6 +89,9 @@ func (s *Service) mergeLock(ctx context.Context, rules Rules, rec *MergeRecord) 
 		for _, id := range all {
 			rec.Snapshots = append(rec.Snapshots, snaps[id])
 		}
+		if err := s.confirmHeld(ctx, rec.Workspace, rec.Snapshots); err != nil {
+			return "", err
+		}
 	}
 	// The limits are checked again under the leases: a concurrent request
 	// may have attached identifiers since the merge was planned.
@@ -97,6 +100,30 @@ func (s *Service) mergeLock(ctx context.Context, rules Rules, rec *MergeRecord) 
 		return StatusAborted, s.unlockAll(ctx, rec.Workspace, locked, rec.ID)
 	}
 	return StatusLocked, nil
+}
+
+// confirmHeld keeps on each before-image only the identifiers the index
+// gives that profile (or a profile merged into it). A document may list an
+// identifier for a moment without holding it: attach writes it there before
+// claiming it, and takes it off again when another request won it. A merge
+// must neither move nor fold such an identifier, or it would take it from
+// the profile that holds it.
+func (s *Service) confirmHeld(ctx context.Context, ws auth.Workspace, snaps []*profile.Profile) error {
+	var all []Identifier
+	for _, p := range snaps {
+		all = append(all, idsOf(p)...)
+	}
+	owners, err := s.index.Owners(ctx, ws, all)
+	if err != nil {
+		return err
+	}
+	for _, p := range snaps {
+		ids := p.IDs()
+		p.Identities = slices.DeleteFunc(p.Identities, func(x profile.Identity) bool {
+			return !slices.Contains(ids, owners[Identifier{Type: x.Type, Value: x.Value}])
+		})
+	}
+	return nil
 }
 
 func overLimits(rules Rules, ps []*profile.Profile) bool {

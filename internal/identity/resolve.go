@@ -22,6 +22,9 @@ type Resolution struct {
 	// Attached are the request's identifiers that the profile now holds:
 	// the ones to record on it. A refused merge or a limit leaves others out.
 	Attached []Identifier
+	// rest, when set, are the identifiers to resolve again without the
+	// ones tying the request to another person (see clashing).
+	rest []Identifier
 }
 
 // Warning codes.
@@ -47,11 +50,17 @@ const maxResolveAttempts = 10
 // screened), creating it when none does, merging the profiles that hold them
 // when the workspace rules allow, and claiming the identifiers nobody holds.
 // The profile document of a new profile is the caller's to create.
-func (s *Service) Resolve(ctx context.Context, ws auth.Workspace, set Settings, actor string, ids []Identifier) (Resolution, error) {
+func (s *Service) Resolve(ctx context.Context, ws auth.Workspace, set Settings, actor string, ids []Identifier, seen Sighting) (Resolution, error) {
 	rules := set.Rules
+	var dropped []Warning
 	for attempt := range maxResolveAttempts {
-		res, retry, err := s.resolveOnce(ctx, ws, actor, rules, ids)
+		res, retry, err := s.resolveOnce(ctx, ws, actor, rules, ids, seen)
+		if err == nil && len(res.rest) > 0 { // the request is another person's: resolve it without the ties
+			ids, dropped = res.rest, append(dropped, res.Warnings...)
+			continue
+		}
 		if err != nil || !retry {
+			res.Warnings = append(dropped, res.Warnings...)
 			return res, err
 		}
 		if err := profile.Pause(ctx, attempt); err != nil {
@@ -61,7 +70,7 @@ func (s *Service) Resolve(ctx context.Context, ws auth.Workspace, set Settings, 
 	return Resolution{}, ErrBusy
 }
 
-func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor string, rules Rules, ids []Identifier) (Resolution, bool, error) {
+func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor string, rules Rules, ids []Identifier, seen Sighting) (Resolution, bool, error) {
 	owners, err := s.index.Owners(ctx, ws, ids)
 	if err != nil {
 		return Resolution{}, false, err
@@ -71,21 +80,17 @@ func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor stri
 		return Resolution{}, false, err
 	}
 	var res Resolution
-	var held []profile.Identity
 	switch len(cands) {
 	case 0:
 		res.ProfileID, res.Created = s.newID(), true
 	case 1:
-		res.ProfileID, held = cands[0].ID, cands[0].Identities
+		res.ProfileID = cands[0].ID
 	default:
 		r, retry, err := s.join(ctx, ws, actor, rules, ids, live, cands)
 		if err != nil || retry {
 			return r, retry, err
 		}
 		res = r
-		for _, c := range cands {
-			held = append(held, c.Identities...)
-		}
 	}
 	var unclaimed []Identifier
 	for _, id := range ids {
@@ -93,12 +98,21 @@ func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor stri
 			unclaimed = append(unclaimed, id)
 		}
 	}
+	if i := slices.IndexFunc(cands, func(p *profile.Profile) bool { return p.ID == res.ProfileID }); i >= 0 && len(res.Merged) == 0 {
+		if ties := clashing(rules, cands[i], ids, live, unclaimed); len(ties) > 0 {
+			return untie(res, ids, ties, cands[i].ID), false, nil
+		}
+	}
 	for _, id := range ids {
 		if o, ok := live[id]; ok && (o == res.ProfileID || slices.Contains(res.Merged, o)) {
 			res.Attached = append(res.Attached, id)
 		}
 	}
-	claimed, warns, retry, err := s.attach(ctx, ws, rules, res.ProfileID, held, unclaimed)
+	if len(unclaimed) == 0 {
+		return res, false, nil
+	}
+	seen.IDs = unclaimed
+	claimed, warns, retry, err := s.attach(ctx, ws, rules, res.ProfileID, res.Created, seen)
 	res.Warnings = append(res.Warnings, warns...)
 	res.Attached = append(res.Attached, claimed...)
 	return res, retry, err
@@ -148,10 +162,18 @@ func (s *Service) candidates(ctx context.Context, ws auth.Workspace, ids []Ident
 // join merges the candidates into one survivor, or refuses when the merged
 // profile would break an identity limit and records the conflict.
 func (s *Service) join(ctx context.Context, ws auth.Workspace, actor string, rules Rules, ids []Identifier, live map[Identifier]string, cands []*profile.Profile) (Resolution, bool, error) {
+	// What each candidate holds: its document, which lists every identifier
+	// before the index gives it to the profile (see attach), and to be safe
+	// the claims the index shows for the request's identifiers.
 	held := map[string][]Identifier{}
-	var all []Identifier
 	for _, p := range cands {
 		held[p.ID] = idsOf(p)
+	}
+	for id, o := range live {
+		held[o] = append(held[o], id)
+	}
+	var all []Identifier
+	for _, p := range cands {
 		all = append(all, held[p.ID]...)
 	}
 	var shared []Identifier
@@ -225,4 +247,40 @@ func pickSurvivor(rules Rules, cands []*profile.Profile, held map[string][]Ident
 		return strings.Compare(a.ID, b.ID)
 	})
 	return winner.ID
+}
+
+// clashing returns the request's identifiers that tie it to p when the
+// request also carries an identifier of a type p is full of (a different
+// member_id or crm_id, say) that outranks all of them: the request is about
+// another person, who only shares a lower-ranked identifier with p (a
+// family e-mail, a shared device). Nil when there is no such clash.
+func clashing(rules Rules, p *profile.Profile, ids []Identifier, live map[Identifier]string, unclaimed []Identifier) []Identifier {
+	var ties []Identifier
+	for _, id := range ids {
+		if live[id] == p.ID {
+			ties = append(ties, id)
+		}
+	}
+	top, ok := rules.Top(ties)
+	if !ok {
+		return nil
+	}
+	for _, id := range unclaimed {
+		r := rules.For(id.Type)
+		if r.MaxPerProfile > 0 && countType(p.Identities, id.Type) >= r.MaxPerProfile && r.Priority > rules.For(top.Type).Priority {
+			return ties
+		}
+	}
+	return nil
+}
+
+// untie is the resolution that sends the request on without its ties to
+// the profile holder, with a warning for each identifier left there.
+func untie(res Resolution, ids, ties []Identifier, holder string) Resolution {
+	out := Resolution{rest: slices.DeleteFunc(slices.Clone(ids), func(id Identifier) bool { return slices.Contains(ties, id) })}
+	for _, id := range ties {
+		out.Warnings = append(out.Warnings, Warning{Code: WarnNotAttached, Identity: &id, Message: fmt.Sprintf(
+			"%s stays on profile %s: the request carries another identifier that profile cannot hold", id, holder)})
+	}
+	return out
 }

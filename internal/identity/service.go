@@ -77,5 +77,3 @@ func (s *Service) Settings(ctx context.Context, ws auth.Workspace) (Settings, er
 // ErrBusy means the profiles a request needs are being merged, unmerged or
 // erased and stayed so for longer than the request waits.
 var ErrBusy = profile.ErrBusy
-
-

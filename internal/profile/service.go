@@ -17,6 +17,7 @@ type Service struct {
 	resume   ResumeHook
 	now      func() time.Time
 	fault    func(step string) error
+	docs     keyLocks // one writer per profile document in this process
 }
 
 // Purge removes or scrubs what one store keeps about an erased profile and

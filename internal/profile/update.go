@@ -34,44 +34,83 @@ func (s *Service) Update(ctx context.Context, ws auth.Workspace, id string, crea
 func (s *Service) Write(ctx context.Context, ws auth.Workspace, id string, w Write, fn func(*Profile) error) (*Profile, error) {
 	deadline := s.now().Add(lockWait)
 	for attempt := 0; ; attempt++ {
-		p, isNew, err := s.load(ctx, ws, id, w.Create)
-		if err != nil {
-			return nil, err
-		}
-		if wait, err := s.blocked(ctx, p, w); err != nil {
-			return nil, err
-		} else if wait {
-			if s.now().After(deadline) || attempt > 200 {
-				return nil, ErrBusy
-			}
-			if err := Pause(ctx, attempt); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		version := p.Version
-		if err := fn(p); err != nil {
-			return nil, err
-		}
-		p.Version, p.UpdatedAt = version+1, s.now().UTC()
-		if isNew {
-			err = s.store.Insert(ctx, p)
-		} else {
-			err = s.store.Replace(ctx, p, version)
-		}
-		if err == nil {
-			if w.Reason != "" && p.MergedInto == "" && !p.Erasing {
+		p, done, err := s.tryWrite(ctx, ws, id, w, fn)
+		if done || err != nil {
+			if err == nil && w.Reason != "" && p.MergedInto == "" && !p.Erasing {
 				s.onChange(ctx, p, w.Reason)
 			}
-			return p, nil
+			return p, err
 		}
-		if !errors.Is(err, ErrStale) && !(isNew && isConflict(err)) {
-			return nil, fmt.Errorf("save profile %s: %w", id, err)
-		}
-		if attempt > 200 {
+		if p != nil { // another operation's lease: wait for it, or finish it when its holder died
+			wait, err := s.blocked(ctx, p, w)
+			if err != nil {
+				return nil, err
+			}
+			if wait && (s.now().After(deadline) || attempt > 200) {
+				return nil, ErrBusy
+			}
+		} else if attempt > 200 {
 			return nil, ErrStale
 		}
+		if err := Pause(ctx, attempt); err != nil {
+			return nil, err
+		}
 	}
+}
+
+// tryWrite makes one attempt of Write under the process's lock of the
+// document, so writers in one process queue instead of racing; the version
+// check still guards against other processes. It returns done when the
+// profile was written, the profile itself when another operation's lease is
+// in the way, and neither when a concurrent writer got there first.
+func (s *Service) tryWrite(ctx context.Context, ws auth.Workspace, id string, w Write, fn func(*Profile) error) (*Profile, bool, error) {
+	defer s.docs.lock(string(ws) + "/" + id)()
+	p, isNew, err := s.load(ctx, ws, id, w.Create)
+	if err != nil {
+		return nil, false, err
+	}
+	if !s.free(p, w) {
+		return p, false, nil
+	}
+	if err := s.check(p, w); err != nil {
+		return nil, false, err
+	}
+	version := p.Version
+	if err := fn(p); err != nil {
+		return nil, false, err
+	}
+	p.Version, p.UpdatedAt = version+1, s.now().UTC()
+	if isNew {
+		err = s.store.Insert(ctx, p)
+	} else {
+		err = s.store.Replace(ctx, p, version)
+	}
+	switch {
+	case err == nil:
+		return p, true, nil
+	case errors.Is(err, ErrStale) || (isNew && isConflict(err)):
+		return nil, false, nil
+	default:
+		return nil, false, fmt.Errorf("save profile %s: %w", id, err)
+	}
+}
+
+// free reports whether no other operation's lease stands in the write's way.
+func (s *Service) free(p *Profile, w Write) bool {
+	return p.Erased || p.Lock == nil || p.Lock.Op == w.Op || (p.MergedInto != "" && !w.Merged)
+}
+
+// check refuses writes to erased, erasing and (unless allowed) absorbed profiles.
+func (s *Service) check(p *Profile, w Write) error {
+	switch {
+	case p.Erased:
+		return ErrNotFound
+	case p.MergedInto != "" && !w.Merged:
+		return ErrMerged
+	case p.Erasing && w.Op == "":
+		return ErrNotFound
+	}
+	return nil
 }
 
 func (s *Service) load(ctx context.Context, ws auth.Workspace, id string, create bool) (*Profile, bool, error) {
@@ -86,29 +125,17 @@ func (s *Service) load(ctx context.Context, ws auth.Workspace, id string, create
 	return p, false, nil
 }
 
-// blocked reports whether the write must wait for another operation's lock.
-// An expired lock is the trace of a crashed operation: it is finished first
-// (the "next touch"), and the write then proceeds.
+// blocked handles another operation's lease on p and reports whether the
+// write should wait and try again. An expired lease is the trace of a
+// crashed operation: it is finished first (the "next touch").
 func (s *Service) blocked(ctx context.Context, p *Profile, w Write) (bool, error) {
-	switch {
-	case p.Erased:
-		return false, ErrNotFound
-	case p.MergedInto != "" && !w.Merged:
-		return false, ErrMerged
-	case p.Lock == nil || p.Lock.Op == w.Op:
-		if p.Erasing && w.Op == "" {
-			return false, ErrNotFound
-		}
-		return false, nil
-	case s.now().Before(p.Lock.Until):
+	if s.now().Before(p.Lock.Until) {
 		return true, nil
-	default:
-		// The holder died: finish its work, then lift what is left of its lease.
-		if err := s.finishOp(ctx, p.Workspace, p.Lock.Op); err != nil {
-			return false, err
-		}
-		return true, s.Release(ctx, p.Workspace, []string{p.ID}, p.Lock.Op, nil)
 	}
+	if err := s.finishOp(ctx, p.Workspace, p.Lock.Op); err != nil {
+		return false, err
+	}
+	return true, s.Release(ctx, p.Workspace, []string{p.ID}, p.Lock.Op, nil)
 }
 
 // finishOp finishes the operation behind a lease that outlived its holder.

@@ -1,0 +1,115 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	. "github.com/cdp-dev/cdp/internal/server/servertest"
+)
+
+// fire sends every request at once and fails the test on any error.
+func fire(t *testing.T, s *Server, tok string, reqs []concReq) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // safety net only
+	defer cancel()
+	start := make(chan struct{})
+	errs := make([]string, len(reqs))
+	var wg sync.WaitGroup
+	for i, r := range reqs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			resp, err := post(ctx, s.URL, tok, r.query, r.vars)
+			if err != nil {
+				errs[i] = fmt.Sprintf("%s: %v", r.name, err)
+			} else if codes := failure(resp); codes != nil {
+				errs[i] = fmt.Sprintf("%s: %v %+v", r.name, codes, resp.Errors)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for _, e := range errs {
+		if e != "" {
+			t.Error(e)
+		}
+	}
+}
+
+const whoQ = `query($t: String!, $v: String!) { profileByIdentity(type: $t, value: $v) { id traits identities { type value } } }`
+
+// TestSimilarMemberIDsRacingNeverResolveToEachOther races, 60 times, two
+// members whose ids differ by one character and who share an e-mail. A
+// member id always resolves to the profile holding it, with that member's
+// traits, never to the other member.
+func TestSimilarMemberIDsRacingNeverResolveToEachOther(t *testing.T) {
+	const races = 60
+	s := Start(t)
+	tok := Token(t, "acme")
+	var reqs []concReq
+	for i := range races {
+		mail := fmt.Sprintf("family%d@x.com", i)
+		for _, m := range []string{fmt.Sprintf("ARM%d", i), fmt.Sprintf("ARM%d2", i)} {
+			reqs = append(reqs, concReq{name: m, query: identifyQ, vars: map[string]any{"in": map[string]any{
+				"identities": ids("member_id", m, "email", mail), "traits": map[string]any{"who": m}}}})
+		}
+	}
+	fire(t, s, tok, reqs)
+	for i := range races {
+		for _, m := range []string{fmt.Sprintf("ARM%d", i), fmt.Sprintf("ARM%d2", i)} {
+			p := Get(s.MustDo(t, tok, whoQ, map[string]any{"t": "member_id", "v": m}), "profileByIdentity")
+			if got := Str(p, "traits", "who"); got != m {
+				t.Errorf("member %s resolves to a profile with traits.who %q", m, got)
+			}
+			members := 0
+			for _, it := range Get(p, "identities").([]any) {
+				if Str(it, "type") == "member_id" {
+					members++
+				}
+			}
+			if members != 1 {
+				t.Errorf("member %s resolves to a profile holding %d member ids: %s", m, members, Str(p, "identities"))
+			}
+		}
+	}
+}
+
+// TestManyThreadsLinkingFragmentsToOneAnchorEndOnOneProfile has 10 clients
+// link 120 device ids to one e-mail at once: every device id ends on the
+// e-mail's profile, and only that profile exists.
+func TestManyThreadsLinkingFragmentsToOneAnchorEndOnOneProfile(t *testing.T) {
+	const threads, each = 10, 12
+	s := Start(t)
+	tok := Token(t, "acme")
+	var reqs []concReq
+	for th := range threads {
+		var pairs []string
+		for k := range each {
+			pairs = append(pairs, "device_id", fmt.Sprintf("dev-%d-%d", th, k))
+		}
+		for k := 0; k < len(pairs); k += 2 {
+			reqs = append(reqs, concReq{name: pairs[k+1], query: identifyQ, vars: map[string]any{"in": map[string]any{
+				"identities": ids("email", "anchor@x.com", pairs[k], pairs[k+1])}}})
+		}
+	}
+	fire(t, s, tok, reqs)
+	anchor := Str(s.MustDo(t, tok, whoQ, map[string]any{"t": "email", "v": "anchor@x.com"}), "profileByIdentity", "id")
+	for _, r := range reqs {
+		dev := r.name
+		if got := Str(s.MustDo(t, tok, whoQ, map[string]any{"t": "device_id", "v": dev}), "profileByIdentity", "id"); got != anchor {
+			t.Errorf("device %s resolves to %q, want the anchor's profile %s", dev, got, anchor)
+		}
+	}
+	if got := Str(s.MustDo(t, tok, countQ, nil), "profiles", "totalCount"); got != "1" {
+		t.Errorf("profiles.totalCount = %s, want 1", got)
+	}
+	p := s.MustDo(t, tok, whoQ, map[string]any{"t": "email", "v": "anchor@x.com"})
+	if n := strings.Count(Str(p, "profileByIdentity", "identities"), "device_id"); n != threads*each {
+		t.Errorf("the anchor's profile lists %d device ids, want %d", n, threads*each)
+	}
+}
