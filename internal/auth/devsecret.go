@@ -15,16 +15,16 @@ import (
 // development secret.
 const DevSecretFile = "jwt-secret"
 
+// minDevSecret is the shortest kept secret DevSecret accepts; a shorter one
+// is replaced.
+const minDevSecret = 32
+
 // DevSecret returns the HS256 secret kept in dir, generating and storing a
 // random one the first time, so tokens stay valid across restarts.
 func DevSecret(dir string) ([]byte, error) {
 	path := filepath.Join(dir, DevSecretFile)
-	b, err := os.ReadFile(path)
-	if err == nil && len(strings.TrimSpace(string(b))) >= 32 {
-		return []byte(strings.TrimSpace(string(b))), nil
-	}
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read dev secret: %w", err)
+	if secret, err := readDevSecret(path); secret != nil || err != nil {
+		return secret, err
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
@@ -38,4 +38,36 @@ func DevSecret(dir string) ([]byte, error) {
 		return nil, fmt.Errorf("write dev secret: %w", err)
 	}
 	return []byte(secret), nil
+}
+
+// ExistingDevSecret returns the development secret DevSecret kept in dir,
+// and an error when there is none (or one DevSecret would replace). Unlike
+// DevSecret it never creates one: a command pointed at the wrong directory
+// would otherwise mint tokens that no running server accepts.
+func ExistingDevSecret(dir string) ([]byte, error) {
+	secret, err := readDevSecret(filepath.Join(dir, DevSecretFile))
+	if err != nil {
+		return nil, err
+	}
+	if secret == nil {
+		return nil, fmt.Errorf("no development secret in %s: start the server once with `go run .` or set CDP_JWT_SECRET", dir)
+	}
+	return secret, nil
+}
+
+// readDevSecret returns the secret kept at path, or nil when there is no
+// usable one.
+func readDevSecret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read dev secret: %w", err)
+	}
+	s := strings.TrimSpace(string(b))
+	if len(s) < minDevSecret {
+		return nil, nil
+	}
+	return []byte(s), nil
 }
