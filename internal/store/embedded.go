@@ -18,8 +18,8 @@ type Embedded struct {
 	done   chan struct{}
 }
 
-// StartEmbedded starts FerretDB with its data in dir. Its own logs below WARN
-// are dropped.
+// StartEmbedded starts FerretDB with its data in dir. Its own logs below
+// ERROR are dropped unless logger is enabled for DEBUG.
 func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embedded, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -31,7 +31,7 @@ func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embed
 	if logger == nil {
 		logger = slog.Default()
 	}
-	quiet := slog.New(warnOnly{logger.Handler()}).With("component", "ferretdb")
+	quiet := slog.New(ferretLog{logger.Handler()}).With("component", "ferretdb")
 	db, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Logger:    quiet,
@@ -58,14 +58,3 @@ func (e *Embedded) Stop() {
 	e.cancel()
 	<-e.done
 }
-
-// warnOnly passes on records at WARN and above.
-type warnOnly struct{ slog.Handler }
-
-func (h warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
-}
-
-func (h warnOnly) WithAttrs(a []slog.Attr) slog.Handler { return warnOnly{h.Handler.WithAttrs(a)} }
-
-func (h warnOnly) WithGroup(n string) slog.Handler { return warnOnly{h.Handler.WithGroup(n)} }
