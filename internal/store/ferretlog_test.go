@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
-	"io"
 	"log/slog"
+	"strings"
 	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 func TestFerretLogPassesErrorsOrEverythingAtDebug(t *testing.T) {
@@ -23,7 +25,7 @@ func TestFerretLogPassesErrorsOrEverythingAtDebug(t *testing.T) {
 		{slog.LevelDebug, slog.LevelWarn, true},
 	}
 	for _, tt := range tests {
-		app := slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: tt.app})
+		app := slog.NewTextHandler(&syncBuffer{}, &slog.HandlerOptions{Level: tt.app})
 		if got := (ferretLog{app}).Enabled(context.Background(), tt.rec); got != tt.want {
 			t.Errorf("app at %v, record at %v: Enabled = %v, want %v", tt.app, tt.rec, got, tt.want)
 		}
@@ -43,10 +45,31 @@ func (h countingHandler) Handle(ctx context.Context, r slog.Record) error {
 
 func TestFerretLogDropsBeforeHandling(t *testing.T) {
 	n := 0
-	log := slog.New(ferretLog{countingHandler{slog.NewTextHandler(io.Discard, nil), &n}})
+	log := slog.New(ferretLog{countingHandler{slog.NewTextHandler(&syncBuffer{}, nil), &n}})
 	log.Warn("dump", "body", slog.AnyValue(t)) // never formatted
 	log.Error("kept")
 	if n != 1 {
 		t.Fatalf("%d records reached the app handler, want 1 (the error)", n)
+	}
+}
+
+// TestFerretDBWireDumpsStayOutAtInfo makes FerretDB log a failed command,
+// which it does at WARN with the whole wire message.
+func TestFerretDBWireDumpsStayOutAtInfo(t *testing.T) {
+	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
+		var out syncBuffer
+		log := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: level}))
+		coll := connect(t, startIn(t, t.TempDir(), log).URI()).Database("d").Collection("c")
+		ctx := context.Background()
+		if _, err := coll.InsertOne(ctx, bson.M{"_id": 1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := coll.InsertOne(ctx, bson.M{"_id": 1}); err == nil {
+			t.Fatal("duplicate _id inserted")
+		}
+		dumped := strings.Contains(out.String(), "Response message")
+		if dumped != (level == slog.LevelDebug) {
+			t.Errorf("app at %v: wire dump logged = %v\n%s", level, dumped, out.String())
+		}
 	}
 }
