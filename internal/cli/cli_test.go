@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"github.com/cdp-dev/cdp/internal/auth"
 	"io"
 	"net/http"
 	"strings"
@@ -131,7 +132,14 @@ func TestTokenCommand(t *testing.T) {
 	dir := t.TempDir()
 	env := map[string]string{"CDP_DATA_DIR": dir}
 	var out strings.Builder
-	err := Run(context.Background(), []string{"token", "--workspace", "acme", "--scope", "me", "--identity", "line_uid:U123", "--ttl", "1h"},
+	err := Run(context.Background(), []string{"token", "--workspace", "acme"}, &out, func(k string) string { return env[k] })
+	if err == nil || !strings.Contains(err.Error(), "no development secret") {
+		t.Fatalf("token with no server secret in the data dir: %v, want a clear refusal", err)
+	}
+	if _, err := auth.DevSecret(dir); err != nil { // what the server does on its first start
+		t.Fatal(err)
+	}
+	err = Run(context.Background(), []string{"token", "--workspace", "acme", "--scope", "me", "--identity", "line_uid:U123", "--ttl", "1h"},
 		&out, func(k string) string { return env[k] })
 	if err != nil || strings.Count(strings.TrimSpace(out.String()), ".") != 2 {
 		t.Fatalf("token: %q %v", out.String(), err)

@@ -30,7 +30,13 @@ func token(args []string, stdout io.Writer, getenv func(string) string) error {
 	if cfg.JWKSURL != "" {
 		return errors.New("tokens come from your identity provider when CDP_JWKS_URL is set")
 	}
-	secret, err := signingSecret(cfg)
+	secret := []byte(cfg.JWTSecret)
+	if len(secret) == 0 && !cfg.Production() {
+		// The server's own secret: a token signed with a new one would be refused.
+		secret, err = auth.ExistingDevSecret(cfg.DataDir)
+	} else if len(secret) == 0 {
+		err = errors.New("production needs CDP_JWT_SECRET to sign tokens")
+	}
 	if err != nil {
 		return err
 	}
