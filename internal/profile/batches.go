@@ -4,7 +4,7 @@ import "slices"
 
 // maxBatches is how many applied event batches a profile remembers: far
 // more than can be in flight or left by a crash when repair runs.
-const maxBatches = 64
+const maxBatches = 128
 
 // HasBatch reports whether the event batch key was folded into p.
 func (p *Profile) HasBatch(key string) bool { return slices.Contains(p.AppliedBatches, key) }

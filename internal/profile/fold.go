@@ -34,6 +34,13 @@ func Fold(p, other *Profile) {
 	if other.CreatedAt.Before(p.CreatedAt) {
 		p.CreatedAt = other.CreatedAt
 	}
+	// What marks the absorbed profile's event batches as folded moves with
+	// them, so a duplicate delivery racing the merge is not counted again.
+	for _, b := range other.AppliedBatches {
+		if !p.HasBatch(b) {
+			p.MarkBatch(b)
+		}
+	}
 }
 
 // traitTime is when a top-level trait was last set: the latest time of any

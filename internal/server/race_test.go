@@ -113,3 +113,36 @@ func TestManyThreadsLinkingFragmentsToOneAnchorEndOnOneProfile(t *testing.T) {
 		t.Errorf("the anchor's profile lists %d device ids, want %d", n, threads*each)
 	}
 }
+
+// TestDuplicateDeliveriesRacingMergesCountOnce sends the same batch twice
+// while its customer merges with another profile, 20 times: every profile's
+// computed event count equals its stored events.
+func TestDuplicateDeliveriesRacingMergesCountOnce(t *testing.T) {
+	const customers, events = 20, 5
+	s := Start(t)
+	tok := Token(t, "acme")
+	var reqs []concReq
+	for c := range customers {
+		anon, mail := fmt.Sprintf("anon-%d", c), fmt.Sprintf("c%d@x.com", c)
+		s.MustDo(t, tok, identifyQ, map[string]any{"in": map[string]any{"identities": ids("anonymous_id", anon)}})
+		s.MustDo(t, tok, identifyQ, map[string]any{"in": map[string]any{"identities": ids("email", mail)}})
+		var batch []any
+		for e := range events {
+			batch = append(batch, map[string]any{"messageId": fmt.Sprintf("m-%d-%d", c, e), "type": "page_view",
+				"identities": ids("anonymous_id", anon)})
+		}
+		for d := range 2 {
+			reqs = append(reqs, concReq{name: fmt.Sprintf("%s/delivery%d", anon, d), query: trackQ, vars: map[string]any{"ev": batch}})
+		}
+		reqs = append(reqs, concReq{name: anon + "/merge", query: identifyQ, vars: map[string]any{"in": map[string]any{
+			"identities": ids("anonymous_id", anon, "email", mail)}}})
+	}
+	fire(t, s, tok, reqs)
+	for c := range customers {
+		p := Get(s.MustDo(t, tok, `query($v: String!) { profileByIdentity(type: "email", value: $v) {
+			computed { eventCount } events { totalCount } } }`, map[string]any{"v": fmt.Sprintf("c%d@x.com", c)}), "profileByIdentity")
+		if got, stored := Str(p, "computed", "eventCount"), Str(p, "events", "totalCount"); got != stored || stored != fmt.Sprint(events) {
+			t.Errorf("customer %d: eventCount %s, stored events %s, want %d and %d", c, got, stored, events, events)
+		}
+	}
+}
