@@ -21,6 +21,9 @@ const (
 	NotFound
 	Conflict
 	RateLimited
+	// Unavailable means the request could not be done now and may succeed
+	// when retried after Error.RetryAfter seconds.
+	Unavailable
 )
 
 var codes = map[Kind]string{
@@ -31,6 +34,7 @@ var codes = map[Kind]string{
 	NotFound:        "NOT_FOUND",
 	Conflict:        "CONFLICT",
 	RateLimited:     "RATE_LIMITED",
+	Unavailable:     "UNAVAILABLE",
 }
 
 // Code returns the GraphQL extensions.code of the kind.
@@ -47,7 +51,10 @@ type Error struct {
 	Index int
 	// Field names the offending input field, when known.
 	Field string
-	Err   error
+	// RetryAfter, when positive, is how many seconds a client should wait
+	// before retrying (extensions.retryAfter).
+	RetryAfter int
+	Err        error
 }
 
 // Error returns the client-facing message.
@@ -83,6 +90,13 @@ func AtIndex(err error, i int) *Error {
 	}
 	c := *e
 	c.Index = i
+	return &c
+}
+
+// WithRetryAfter returns a copy of e telling clients to retry after secs seconds.
+func (e *Error) WithRetryAfter(secs int) *Error {
+	c := *e
+	c.RetryAfter = secs
 	return &c
 }
 

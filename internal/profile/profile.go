@@ -111,7 +111,7 @@ type Store interface {
 var (
 	ErrNotFound = errs.New(errs.NotFound, "profile not found")
 	ErrStale    = errs.New(errs.Conflict, "profile changed concurrently")
-	ErrBusy     = errs.New(errs.Conflict, "the profile is being merged or erased; retry the request")
+	ErrBusy     = errs.New(errs.Unavailable, "the profile is being merged or erased; retry the request").WithRetryAfter(1)
 	// ErrMerged is returned when writing to a profile absorbed by a merge;
 	// callers follow MergedInto and write to the survivor.
 	ErrMerged = errs.New(errs.Conflict, "the profile was merged into another")

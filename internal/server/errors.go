@@ -54,6 +54,9 @@ func present(ctx context.Context, log *slog.Logger, err error, e *errs.Error) *g
 	if e.Field != "" {
 		out.Extensions["field"] = e.Field
 	}
+	if e.RetryAfter > 0 {
+		out.Extensions["retryAfter"] = e.RetryAfter
+	}
 	return out
 }
 

@@ -55,7 +55,7 @@ func failure(r Response) []string {
 
 func onlyConflicts(codes []string) bool {
 	for _, c := range codes {
-		if c != "CONFLICT" {
+		if c != "CONFLICT" && c != "UNAVAILABLE" {
 			return false
 		}
 	}
