@@ -69,18 +69,72 @@ func (s *stripes) lockAll(ids []string) func() {
 	}
 }
 
-// updateEach applies update to each id with its own {_id} filter, in one
-// bulk write, holding the documents' locks on the embedded store.
+// FerretDB v1.24 and its SQLite connections. Each database is one SQLite
+// file with a pool of 100 connections (backends/sqlite/metadata/pool/
+// opendb.go), and an open query result holds its connection until it is read
+// to the end or closed (backends/sqlite/query_iterator.go). Per command:
+//   - update (handler/msg_update.go, updateDocument): every statement opens
+//     a query whose close is deferred to the end of the whole command. A
+//     single-document statement (UpdateOne, ReplaceOne, each UpdateOne model
+//     of a BulkWrite) that matches stops reading after one document
+//     (common/limit_iterator.go), so it keeps its connection until the
+//     command ends, and writing the change (UpdateAll) takes one more. A
+//     command whose k single-document statements match needs k+1 connections
+//     at once: near 100 it waits forever for connections it holds itself.
+//     Concurrent commands add up: 8 concurrent bulk writes of 30 UpdateOnes
+//     hang too. Statements that match nothing and multi statements
+//     (UpdateMany) read to the end and let go: such a command peaks at 2.
+//   - findAndModify (msg_findandmodify.go): one statement, peaks at 2 like
+//     UpdateOne (the store does not use it).
+//   - delete (msg_delete.go, execDelete): each statement collects the
+//     matching ids and closes its query before deleting, so it holds at most
+//     one connection and never waits while holding it, for any count. But it
+//     deletes them with one DELETE ... IN (one SQL variable per id;
+//     backends/sqlite/collection.go, DeleteAll), so a statement matching more
+//     than 32,766 documents (SQLite's limit) fails.
+//   - insert (msg_insert.go): documents go in batches of 100, each batch one
+//     transaction on one connection, so InsertMany is safe for any count.
+//   - The driver sends a BulkWrite's run of same-kind models, or an
+//     InsertMany, as one command, split only at 100,000 statements;
+//     FerretDB ignores ordered for updates.
+// So on the embedded store an update command carries at most chunkEmbedded
+// statements and first takes k+1 units of the process-wide write budget
+// (enter, bulk.go). The budget is taken before any stripe lock, never while
+// holding one.
+
+// updateEach applies update to each id with its own {_id} filter, holding
+// the documents' locks on the embedded store. There it sends chunks of
+// chunkEmbedded statements, one command each; on MongoDB one bulk write.
 func (s *Store) updateEach(ctx context.Context, c *mongo.Collection, ids []string, update bson.D) error {
 	if len(ids) == 0 {
 		return nil
 	}
+	size := len(ids)
+	if s.serial != nil {
+		size = chunkEmbedded
+	}
+	for chunk := range slices.Chunk(ids, size) {
+		if err := s.updateChunk(ctx, c, chunk, update); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// updateChunk is one bulk write of updateEach: it takes the write budget,
+// then the locks of the chunk's ids only.
+func (s *Store) updateChunk(ctx context.Context, c *mongo.Collection, ids []string, update bson.D) error {
+	release, err := s.enter(ctx, len(ids))
+	if err != nil {
+		return err
+	}
+	defer release()
 	defer s.serial.lockAll(ids)()
 	models := make([]mongo.WriteModel, len(ids))
 	for i, id := range ids {
 		models[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).SetUpdate(update)
 	}
-	_, err := c.BulkWrite(ctx, models)
+	_, err = c.BulkWrite(ctx, models)
 	return err
 }
 

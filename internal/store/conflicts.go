@@ -71,10 +71,10 @@ func (x Conflicts) Count(ctx context.Context, ws auth.Workspace) (int64, error) 
 
 // Scrub strips identifiers from the conflicts naming the profile.
 func (x Conflicts) Scrub(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
-	r, err := x.c().UpdateMany(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileIds", Value: profileID}},
+	n, err := x.s.updateMatching(ctx, x.c(), bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileIds", Value: profileID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "identifiers", Value: bson.A{}}}}})
 	if err != nil {
 		return 0, classify("scrub conflicts", err)
 	}
-	return r.MatchedCount, nil
+	return n, nil
 }

@@ -83,8 +83,12 @@ func (m Merges) Create(ctx context.Context, r *identity.MergeRecord) error {
 
 // Save replaces a record.
 func (m Merges) Save(ctx context.Context, r *identity.MergeRecord) error {
-	defer m.s.serial.lock(r.ID)()
-	_, err := m.c().ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, toMergeDoc(r))
+	unlock, err := m.s.writeLock(ctx, r.ID)
+	if err != nil {
+		return fmt.Errorf("save merge: %w", err)
+	}
+	defer unlock()
+	_, err = m.c().ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, toMergeDoc(r))
 	return classify("save merge", err)
 }
 
@@ -117,12 +121,12 @@ func (m Merges) ByProfile(ctx context.Context, ws auth.Workspace, profileID stri
 
 // Scrub strips identifiers and snapshots from the records naming the profile.
 func (m Merges) Scrub(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
-	r, err := m.c().UpdateMany(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "involved", Value: profileID}},
+	n, err := m.s.updateMatching(ctx, m.c(), bson.D{{Key: "workspace", Value: string(ws)}, {Key: "involved", Value: profileID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "identifiers", Value: bson.A{}}}}, {Key: "$unset", Value: bson.D{{Key: "snapshots", Value: ""}}}})
 	if err != nil {
 		return 0, classify("scrub merges", err)
 	}
-	return r.MatchedCount, nil
+	return n, nil
 }
 
 func (m Merges) find(ctx context.Context, q bson.D, opts *options.FindOptionsBuilder) ([]*identity.MergeRecord, error) {

@@ -61,7 +61,11 @@ func (p Profiles) Replace(ctx context.Context, pr *profile.Profile, version int6
 // replaceSerial is Replace on the embedded store: the version is checked
 // under an in-process lock and the write filters by _id alone.
 func (p Profiles) replaceSerial(ctx context.Context, pr *profile.Profile, version int64) error {
-	defer p.s.serial.lock(pr.ID)()
+	unlock, err := p.s.writeLock(ctx, pr.ID)
+	if err != nil {
+		return fmt.Errorf("replace profile: %w", err)
+	}
+	defer unlock()
 	var cur struct {
 		Version int64 `bson:"version"`
 	}
@@ -71,7 +75,7 @@ func (p Profiles) replaceSerial(ctx context.Context, pr *profile.Profile, versio
 		}
 		return profile.ErrStale
 	}
-	_, err := p.c().ReplaceOne(ctx, bson.D{{Key: "_id", Value: pr.ID}}, toProfileDoc(pr))
+	_, err = p.c().ReplaceOne(ctx, bson.D{{Key: "_id", Value: pr.ID}}, toProfileDoc(pr))
 	return classify("replace profile", err)
 }
 

@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"golang.org/x/sync/semaphore"
 )
 
 // Options say where the data lives.
@@ -32,6 +33,8 @@ type Store struct {
 	// serial is set on the embedded store: compare-and-swap writes are
 	// serialized in process instead of filtering on a version.
 	serial *stripes
+	// writes is the embedded store's write budget (bulk.go); nil on MongoDB.
+	writes *semaphore.Weighted
 	dir    string // the embedded store's data directory
 }
 
@@ -44,7 +47,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.embedded, uri, s.serial, s.dir = e, e.URI(), &stripes{}, o.DataDir
+		s.embedded, uri, s.serial, s.writes, s.dir = e, e.URI(), &stripes{}, newWriteBudget(), o.DataDir
 	}
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).
 		// No client-wide timeout: it adds maxTimeMS to every command, which
@@ -66,7 +69,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 // WithDatabase returns a Store on another database of the same connection.
 // Closing it does nothing; tests use it for one database per test.
 func (s *Store) WithDatabase(name string) *Store {
-	return &Store{client: s.client, db: s.client.Database(name), serial: s.serial, dir: s.dir}
+	return &Store{client: s.client, db: s.client.Database(name), serial: s.serial, writes: s.writes, dir: s.dir}
 }
 
 // Drop deletes the whole database.

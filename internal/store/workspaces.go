@@ -61,8 +61,12 @@ func (w Workspaces) Put(ctx context.Context, st workspace.Settings) error {
 		d.IdentityRules = append(d.IdentityRules, ruleDoc(r))
 	}
 	slices.SortFunc(d.IdentityRules, func(a, b ruleDoc) int { return strings.Compare(a.Type, b.Type) })
-	defer w.s.serial.lock(d.ID)()
-	_, err := w.s.coll(colWorkspaces).ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, d, options.Replace().SetUpsert(true))
+	unlock, err := w.s.writeLock(ctx, d.ID)
+	if err != nil {
+		return fmt.Errorf("put workspace: %w", err)
+	}
+	defer unlock()
+	_, err = w.s.coll(colWorkspaces).ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, d, options.Replace().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("put workspace: %w", err)
 	}
