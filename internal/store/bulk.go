@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -20,6 +21,10 @@ const (
 	// one connection each and never wait while holding it. The pool is per
 	// database and the budget is per process, which errs on the safe side.
 	writeBudget = 50
+	// chunkDelete is the most documents one delete statement removes; SQLite
+	// takes at most 32,766 variables, one per document, and the margin
+	// absorbs documents that start to match while the ids are collected.
+	chunkDelete = 10000
 )
 
 // newWriteBudget returns the semaphore that enter draws on.
@@ -67,6 +72,35 @@ func (s *Store) updateMatching(ctx context.Context, c *mongo.Collection, filter,
 		return 0, err
 	}
 	return int64(len(ids)), s.updateEach(ctx, c, ids, update)
+}
+
+// deleteMatching deletes every document matching filter and returns how
+// many it deleted. One DeleteMany statement fails past SQLite's 32,766
+// variables on the embedded store, so there it finds the ids and deletes
+// them in _id ranges of at most chunkDelete. On MongoDB it is one DeleteMany.
+func (s *Store) deleteMatching(ctx context.Context, c *mongo.Collection, filter bson.D) (int64, error) {
+	if s.serial == nil {
+		r, err := c.DeleteMany(ctx, filter)
+		if err != nil {
+			return 0, err
+		}
+		return r.DeletedCount, nil
+	}
+	ids, err := findIDs(ctx, c, filter)
+	if err != nil {
+		return 0, err
+	}
+	slices.Sort(ids) // FerretDB, like MongoDB, orders strings bytewise
+	var n int64
+	for chunk := range slices.Chunk(ids, chunkDelete) {
+		span := bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: chunk[0]}, {Key: "$lte", Value: chunk[len(chunk)-1]}}}}
+		r, err := c.DeleteMany(ctx, bson.D{{Key: "$and", Value: bson.A{filter, span}}})
+		if err != nil {
+			return n, err
+		}
+		n += r.DeletedCount
+	}
+	return n, nil
 }
 
 // idDoc decodes only a document's _id.

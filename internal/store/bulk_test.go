@@ -210,3 +210,17 @@ func TestScrubAndDeleteThousand(t *testing.T) {
 	}
 	assertAnswers(t, ctx, st)
 }
+
+// TestDeleteBeyondSQLiteVariables erases more documents than one SQLite
+// statement takes variables (32,766): one DeleteMany statement fails there.
+func TestDeleteBeyondSQLiteVariables(t *testing.T) {
+	if testing.Short() {
+		t.Skip("inserts 33,000 documents")
+	}
+	st, ctx := testStore(t)
+	insertDocs(t, ctx, st, colEvents, seq(string(testWS)+"/ev", 0, 33000), "p1")
+	if n, err := st.Events().DeleteByProfile(ctx, testWS, "p1"); err != nil || n != 33000 {
+		t.Fatalf("deleted %d, %v; want 33000", n, err)
+	}
+	assertAnswers(t, ctx, st)
+}

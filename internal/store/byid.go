@@ -99,7 +99,8 @@ func (s *stripes) lockAll(ids []string) func() {
 //     FerretDB ignores ordered for updates.
 // So on the embedded store an update command carries at most chunkEmbedded
 // statements and first takes k+1 units of the process-wide write budget
-// (enter, bulk.go). The budget is taken before any stripe lock, never while
+// (enter, bulk.go), and a delete statement matches at most chunkDelete
+// (deleteMatching). The budget is taken before any stripe lock, never while
 // holding one.
 
 // updateEach applies update to each id with its own {_id} filter, holding

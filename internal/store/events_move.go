@@ -55,9 +55,9 @@ func (x Events) MoveReceivedWith(ctx context.Context, ws auth.Workspace, from, t
 
 // DeleteByProfile erases a profile's events.
 func (x Events) DeleteByProfile(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
-	r, err := x.c().DeleteMany(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}})
+	n, err := x.s.deleteMatching(ctx, x.c(), bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}})
 	if err != nil {
 		return 0, classify("delete events", err)
 	}
-	return r.DeletedCount, nil
+	return n, nil
 }

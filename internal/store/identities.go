@@ -110,9 +110,9 @@ func (x Identities) Release(ctx context.Context, ws auth.Workspace, id identity.
 
 // DeleteByProfile removes a profile's identifiers.
 func (x Identities) DeleteByProfile(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
-	r, err := x.c().DeleteMany(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}})
+	n, err := x.s.deleteMatching(ctx, x.c(), bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}})
 	if err != nil {
 		return 0, classify("delete identities", err)
 	}
-	return r.DeletedCount, nil
+	return n, nil
 }
