@@ -16,7 +16,6 @@ import (
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/event"
 	"github.com/cdp-dev/cdp/internal/identity"
-	"github.com/cdp-dev/cdp/internal/profile"
 )
 
 // One embedded store per test binary, one fresh database per test.
@@ -102,7 +101,7 @@ func assertAnswers(t *testing.T, ctx context.Context, st *Store) {
 	if _, err := st.Events().Get(ctx, testWS, "none"); err != nil {
 		t.Fatalf("read after bulk write: %v", err)
 	}
-	if err := st.Merges().Create(ctx, &profile.MergeRecord{ID: "probe", Workspace: testWS, SurvivorID: "p"}); err != nil {
+	if err := st.Merges().Create(ctx, &identity.MergeRecord{ID: "probe", Workspace: testWS, SurvivorID: "p"}); err != nil {
 		t.Fatalf("write after bulk write: %v", err)
 	}
 }
@@ -191,7 +190,7 @@ func TestScrubAndDeleteThousand(t *testing.T) {
 	st, ctx := testStore(t)
 	docs := make([]any, 1000)
 	for i := range docs {
-		docs[i] = toMergeDoc(&profile.MergeRecord{ID: fmt.Sprintf("m%04d", i), Workspace: testWS, SurvivorID: "p1",
+		docs[i] = toMergeDoc(&identity.MergeRecord{ID: fmt.Sprintf("m%04d", i), Workspace: testWS, SurvivorID: "p1",
 			AbsorbedIDs: []string{"p2"}, Identifiers: []identity.Identifier{{Type: "email", Value: "a@b.c"}}})
 	}
 	if _, err := st.coll(colMerges).InsertMany(ctx, docs); err != nil {
