@@ -14,21 +14,31 @@ import (
 // fire sends every request at once and fails the test on any error.
 func fire(t *testing.T, s *Server, tok string, reqs []concReq) {
 	t.Helper()
+	fireLimited(t, s, tok, reqs, len(reqs))
+}
+
+// fireLimited sends the requests from n clients at once, each sending its
+// share one after the other, and fails the test on any error.
+func fireLimited(t *testing.T, s *Server, tok string, reqs []concReq, n int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // safety net only
 	defer cancel()
 	start := make(chan struct{})
 	errs := make([]string, len(reqs))
 	var wg sync.WaitGroup
-	for i, r := range reqs {
+	for c := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			<-start
-			resp, err := post(ctx, s.URL, tok, r.query, r.vars)
-			if err != nil {
-				errs[i] = fmt.Sprintf("%s: %v", r.name, err)
-			} else if codes := failure(resp); codes != nil {
-				errs[i] = fmt.Sprintf("%s: %v %+v", r.name, codes, resp.Errors)
+			for i := c; i < len(reqs); i += n {
+				r := reqs[i]
+				resp, err := post(ctx, s.URL, tok, r.query, r.vars)
+				if err != nil {
+					errs[i] = fmt.Sprintf("%s: %v", r.name, err)
+				} else if codes := failure(resp); codes != nil {
+					errs[i] = fmt.Sprintf("%s: %v %+v", r.name, codes, resp.Errors)
+				}
 			}
 		}()
 	}
