@@ -57,7 +57,7 @@ func (s *Service) startUnmerge(ctx context.Context, rec *MergeRecord) error {
 		case rec.Status == StatusDone && !slices.Contains(p.AppliedMerges, rec.ID):
 			return errs.New(errs.Conflict, "the merge is not folded into its survivor")
 		}
-		p.Lock = &profile.Lock{Op: rec.ID, Until: s.now().Add(profile.LeaseTTL)}
+		p.Lock = s.profiles.NewLease(rec.ID)
 		return nil
 	})
 	if errors.Is(err, profile.ErrMerged) {
@@ -75,7 +75,7 @@ func (s *Service) runUnmerge(ctx context.Context, rec *MergeRecord) error {
 	ws, all := rec.Workspace, append([]string{rec.SurvivorID}, rec.AbsorbedIDs...)
 	for _, id := range slices.Sorted(slices.Values(all)) {
 		if _, err := s.profiles.Write(ctx, ws, id, profile.Write{Op: rec.ID, Merged: true}, func(p *profile.Profile) error {
-			p.Lock = &profile.Lock{Op: rec.ID, Until: s.now().Add(profile.LeaseTTL)}
+			p.Lock = s.profiles.NewLease(rec.ID)
 			return nil
 		}); err != nil {
 			return err

@@ -32,7 +32,7 @@ func (s *Service) Erase(ctx context.Context, ws auth.Workspace, id string) (Dele
 	}
 	op := eraseOp + p.ID
 	_, err = s.Write(ctx, ws, p.ID, Write{Op: op}, func(p *Profile) error {
-		p.Erasing, p.Lock = true, &Lock{Op: op, Until: s.now().Add(LeaseTTL)}
+		p.Erasing, p.Lock = true, s.NewLease(op)
 		return nil
 	})
 	if err != nil {

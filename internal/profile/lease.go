@@ -18,7 +18,7 @@ const LeaseTTL = 30 * time.Second
 // profile as it was leased.
 func (s *Service) Lease(ctx context.Context, ws auth.Workspace, id, op string, merged bool) (*Profile, error) {
 	return s.Write(ctx, ws, id, Write{Create: true, Op: op, Merged: merged}, func(p *Profile) error {
-		p.Lock = &Lock{Op: op, Until: s.now().Add(LeaseTTL)}
+		p.Lock = s.NewLease(op)
 		return nil
 	})
 }

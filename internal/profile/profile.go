@@ -42,10 +42,12 @@ type Profile struct {
 	UpdatedAt time.Time
 }
 
-// Lock is a lease held by the multi-document operation Op (a merge record id).
+// Lock is a lease held by the multi-document operation Op (a merge record
+// id) run by the process Owner.
 type Lock struct {
 	Op    string
 	Until time.Time
+	Owner string
 }
 
 // Identity is an identifier as it sits on a profile.

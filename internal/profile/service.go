@@ -2,6 +2,8 @@ package profile
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
@@ -18,6 +20,8 @@ type Service struct {
 	now      func() time.Time
 	fault    func(step string) error
 	docs     keyLocks // one writer per profile document in this process
+	instance string   // this process, as named in the leases it takes
+	private  bool     // the store belongs to this process alone
 }
 
 // Purge removes or scrubs what one store keeps about an erased profile and
@@ -41,6 +45,12 @@ type Deps struct {
 	Purgers  Purgers
 	OnChange ChangeHook       // optional
 	Now      func() time.Time // optional, defaults to time.Now
+	// Instance names this process in the leases it takes; empty picks one.
+	Instance string
+	// Private says the store belongs to this process alone (the embedded
+	// store): a lease taken by any other instance was left by a process
+	// that died, and is finished at once instead of waited for.
+	Private bool
 	// Fault, when set, is called after every step of an erasure; an error
 	// stops it there, as a crash would. Tests use it; production leaves it nil.
 	Fault func(step string) error
@@ -57,13 +67,30 @@ func NewService(d Deps) *Service {
 	if d.Fault == nil {
 		d.Fault = func(string) error { return nil }
 	}
+	if d.Instance == "" {
+		d.Instance = fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
+	}
 	return &Service{store: d.Store, purge: d.Purgers, onChange: d.OnChange, now: d.Now, fault: d.Fault,
+		instance: d.Instance, private: d.Private,
 		resume: func(context.Context, auth.Workspace, string) error { return nil }}
 }
 
 // OnStaleLease installs the hook that finishes an operation whose lease
 // outlived its holder. The identity service calls it once at construction.
 func (s *Service) OnStaleLease(h ResumeHook) { s.resume = h }
+
+// NewLease returns a lease for the operation op, held by this process.
+func (s *Service) NewLease(op string) *Lock {
+	return &Lock{Op: op, Until: s.now().Add(LeaseTTL), Owner: s.instance}
+}
+
+// alive reports whether the lease may still be held by a running operation.
+func (s *Service) alive(l *Lock) bool {
+	if s.private && l.Owner != s.instance {
+		return false // its process died: only this one uses the store
+	}
+	return s.now().Before(l.Until)
+}
 
 // Now returns the service clock's time, truncated to the millisecond
 // precision the store keeps.

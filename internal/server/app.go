@@ -58,7 +58,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	}
 	workspaces := workspace.NewService(d.Store.Workspaces(), d.Config.DefaultRegion)
 	profiles := profile.NewService(profile.Deps{Store: d.Store.Profiles(), Purgers: d.Store.Purgers(),
-		OnChange: a.publish, Now: d.Now, Fault: d.Fault})
+		OnChange: a.publish, Now: d.Now, Fault: d.Fault, Private: d.Store.Private()})
 	identities := identity.NewService(identity.Deps{Profiles: profiles, Index: d.Store.Identities(),
 		Events: d.Store.Events(), Merges: d.Store.Merges(), Conflicts: d.Store.Conflicts(), Settings: workspaces,
 		NewID: newID, Now: d.Now, Fault: d.Fault})

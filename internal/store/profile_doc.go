@@ -32,6 +32,7 @@ type profileDoc struct {
 type lockDoc struct {
 	Op    string    `bson:"op"`
 	Until time.Time `bson:"until"`
+	Owner string    `bson:"owner,omitempty"`
 }
 
 // traitTimeDoc records when a trait path was last set. Paths contain dots,

@@ -100,5 +100,9 @@ func (s *Store) stopEmbedded() {
 
 func (s *Store) coll(name string) *mongo.Collection { return s.db.Collection(name) }
 
+// Private reports whether the store belongs to this process alone (the
+// embedded store, whose data directory the process has locked).
+func (s *Store) Private() bool { return s.serial != nil }
+
 // Raw returns the underlying database, for the bench command's baseline.
 func (s *Store) Raw() *mongo.Database { return s.db }
