@@ -164,7 +164,9 @@ func (x Events) Recount(ctx context.Context, ws auth.Workspace, profileIDs []str
 		}
 	}
 	// Raw, unlike DistinctResult.Decode, reports the command's error.
-	raw, err := x.c().Distinct(ctx, "channel", q).Raw()
+	// FerretDB's distinct refuses the maxTimeMS the driver derives from a
+	// deadline: it runs without one (it reads one profile's events).
+	raw, err := x.c().Distinct(context.WithoutCancel(ctx), "channel", q).Raw()
 	if err != nil {
 		return st, fmt.Errorf("event channels: %w", err)
 	}
