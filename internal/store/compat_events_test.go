@@ -263,10 +263,6 @@ func thousand() []*event.Event {
 	return out
 }
 
-const bugUpdateEach = "BUG: store.updateEach sends one update command with one UpdateOne statement per id; " +
-	"FerretDB v1.24 holds a SQLite connection per statement, so from 100 statements on (99 pass) the command " +
-	"never returns and the whole database stays deadlocked (later reads of it time out too). "
-
 // TestCompatEventsMarkAppliedAThousand marks one trackEvents batch of one
 // customer applied, as Track does after folding it.
 func TestCompatEventsMarkAppliedAThousand(t *testing.T) {
