@@ -2,6 +2,7 @@ package event
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -38,6 +39,9 @@ func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, rules ident
 	_, err := s.identities.ObserveLive(ctx, ws, rules, pid, sightings(group), "event", func(p *profile.Profile) {
 		foldOnce(p, pid, group)
 	})
+	if errors.Is(err, profile.ErrNotFound) {
+		return s.store.Erase(ctx, ws, ids(group)) // erased meanwhile: erasure wins
+	}
 	if err != nil {
 		return fmt.Errorf("apply events to %s: %w", pid, err)
 	}
@@ -80,6 +84,9 @@ func (s *Service) repairProfile(ctx context.Context, ws auth.Workspace, pid stri
 			foldOnce(p, pid, group)
 		}
 	})
+	if errors.Is(err, profile.ErrNotFound) {
+		return s.store.Erase(ctx, ws, ids(pending)) // the person was erased: so are these
+	}
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,9 @@ type Store interface {
 	Insert(ctx context.Context, evs []*Event) (dup []bool, err error)
 	// Get returns an event by ID, or nil when none is stored.
 	Get(ctx context.Context, ws auth.Workspace, id string) (*Event, error)
+	// Erase strips the events down to tombstones: their ids stay, so a retry
+	// is a duplicate, and nothing personal is left.
+	Erase(ctx context.Context, ws auth.Workspace, ids []string) error
 	// MarkApplied sets Applied on the events.
 	MarkApplied(ctx context.Context, ws auth.Workspace, ids []string) error
 	// Unapplied returns up to limit events of any workspace not yet applied.

@@ -23,8 +23,6 @@ type Store interface {
 	Assign(ctx context.Context, ws auth.Workspace, ids []Identifier, profileID string) error
 	// Release removes id from the index if profileID holds it.
 	Release(ctx context.Context, ws auth.Workspace, id Identifier, profileID string) error
-	// DeleteByProfile removes every identifier of a profile and counts them.
-	DeleteByProfile(ctx context.Context, ws auth.Workspace, profileID string) (int64, error)
 }
 
 // Dedupe returns ids without repeats, keeping the first occurrence's order.

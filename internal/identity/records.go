@@ -94,8 +94,6 @@ type EventMover interface {
 	// MoveReceivedWith points the events of profile from received at or after
 	// since with any of ids, and none of keep, at profile to.
 	MoveReceivedWith(ctx context.Context, ws auth.Workspace, from, to string, since time.Time, ids, keep []Identifier) error
-	// DeleteByProfile erases a profile's events and counts them.
-	DeleteByProfile(ctx context.Context, ws auth.Workspace, profileID string) (int64, error)
 	// Recount recomputes computed values from the events stored under the
 	// profile ids (a profile and the ones merged into it).
 	Recount(ctx context.Context, ws auth.Workspace, profileIDs []string) (profile.Computed, error)

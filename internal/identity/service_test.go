@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/errs"
@@ -557,5 +558,34 @@ func TestUpsertOfAThousandItems(t *testing.T) {
 	}
 	if h := e.holder(t, acme, "device_id", "d0499"); h != res[998].Profile.ID {
 		t.Errorf("the last device is held by %q, want %s", h, res[998].Profile.ID)
+	}
+}
+
+// TestMergeOfAProfileHoldingAHundredIdentifiers merges a profile that
+// collected 100 device ids (no limit per profile) into a crm profile.
+func TestMergeOfAProfileHoldingAHundredIdentifiers(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var devices []string
+	for i := range 100 {
+		devices = append(devices, "device_id", fmt.Sprintf("d%03d", i))
+	}
+	var phone *profile.Profile
+	for len(devices) > 0 { // 40 devices per call: an item carries at most 50 identifiers
+		n := min(len(devices), 80)
+		phone = e.identify(t, acme, nil, append([]string{"phone", "+66812345678"}, devices[:n]...)...).Profile
+		devices = devices[n:]
+	}
+	crm := e.identify(t, acme, nil, "crm_id", "C1").Profile
+	r, err := e.ids.Identify(ctx, acme, "tester", identity.IdentifyInput{Identities: raw("crm_id", "C1", "device_id", "d000")})
+	if err != nil {
+		t.Fatalf("merge: %v", err)
+	}
+	if r.Profile.ID != crm.ID || !slices.Equal(r.MergedIDs, []string{phone.ID}) || len(r.Profile.Identities) != 102 {
+		t.Fatalf("merge: profile %s with %d identifiers, merged %v", r.Profile.ID, len(r.Profile.Identities), r.MergedIDs)
+	}
+	if h := e.holder(t, acme, "device_id", "d099"); h != crm.ID {
+		t.Errorf("d099 held by %s, want %s", h, crm.ID)
 	}
 }

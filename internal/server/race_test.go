@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,19 @@ func fire(t *testing.T, s *Server, tok string, reqs []concReq) {
 	t.Helper()
 	fireLimited(t, s, tok, reqs, len(reqs))
 }
+
+// fireRetrying is fireLimited for requests a client retries while they
+// answer UNAVAILABLE, as the error's retryAfter tells it to.
+func fireRetrying(t *testing.T, s *Server, tok string, reqs []concReq, n int) {
+	t.Helper()
+	retrying = true
+	defer func() { retrying = false }()
+	fireLimited(t, s, tok, reqs, n)
+}
+
+// retrying makes fireLimited retry UNAVAILABLE answers (tests that set it
+// do not run in parallel).
+var retrying bool
 
 // fireLimited sends the requests from n clients at once, each sending its
 // share one after the other, and fails the test on any error.
@@ -34,6 +48,10 @@ func fireLimited(t *testing.T, s *Server, tok string, reqs []concReq, n int) {
 			for i := c; i < len(reqs); i += n {
 				r := reqs[i]
 				resp, err := post(ctx, s.URL, tok, r.query, r.vars)
+				for tries := 0; err == nil && retrying && tries < 20 && slices.Contains(failure(resp), "UNAVAILABLE"); tries++ {
+					time.Sleep(100 * time.Millisecond)
+					resp, err = post(ctx, s.URL, tok, r.query, r.vars)
+				}
 				if err != nil {
 					errs[i] = fmt.Sprintf("%s: %v", r.name, err)
 				} else if codes := failure(resp); codes != nil {

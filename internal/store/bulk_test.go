@@ -218,7 +218,7 @@ func TestDeleteBeyondSQLiteVariables(t *testing.T) {
 	}
 	st, ctx := testStore(t)
 	insertDocs(t, ctx, st, colEvents, seq(string(testWS)+"/ev", 0, 33000), "p1")
-	if n, err := st.Events().DeleteByProfile(ctx, testWS, "p1"); err != nil || n != 33000 {
+	if n, err := st.Events().EraseByProfile(ctx, testWS, "p1"); err != nil || n != 33000 {
 		t.Fatalf("deleted %d, %v; want 33000", n, err)
 	}
 	assertAnswers(t, ctx, st)

@@ -53,11 +53,25 @@ func (x Events) MoveReceivedWith(ctx context.Context, ws auth.Workspace, from, t
 	return x.Reassign(ctx, ws, move, to)
 }
 
-// DeleteByProfile erases a profile's events.
-func (x Events) DeleteByProfile(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
-	n, err := x.s.deleteMatching(ctx, x.c(), bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}})
+// tombstone strips an event down to its id: a retry of the same messageId
+// is still a duplicate, and nothing personal is left.
+var tombstone = bson.D{
+	{Key: "$set", Value: bson.D{{Key: "erased", Value: true}, {Key: "applied", Value: true}}},
+	{Key: "$unset", Value: bson.D{{Key: "profileId", Value: ""}, {Key: "messageId", Value: ""}, {Key: "type", Value: ""},
+		{Key: "channel", Value: ""}, {Key: "properties", Value: ""}, {Key: "identities", Value: ""},
+		{Key: "timestamp", Value: ""}, {Key: "receivedAt", Value: ""}, {Key: "batch", Value: ""}}},
+}
+
+// EraseByProfile erases a profile's events, leaving tombstones, and counts them.
+func (x Events) EraseByProfile(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
+	n, err := x.s.updateMatching(ctx, x.c(), bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}}, tombstone)
 	if err != nil {
-		return 0, classify("delete events", err)
+		return 0, classify("erase events", err)
 	}
 	return n, nil
+}
+
+// Erase erases the events with the ids, leaving tombstones.
+func (x Events) Erase(ctx context.Context, ws auth.Workspace, ids []string) error {
+	return classify("erase events", x.s.updateEach(ctx, x.c(), ids, tombstone))
 }

@@ -119,10 +119,11 @@ func (m Merges) ByProfile(ctx context.Context, ws auth.Workspace, profileID stri
 	return m.find(ctx, q, options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(1000))
 }
 
-// Scrub strips identifiers and snapshots from the records naming the profile.
+// Scrub strips identifiers, snapshots and the free-text reason from the
+// records naming the profile.
 func (m Merges) Scrub(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
 	n, err := m.s.updateMatching(ctx, m.c(), bson.D{{Key: "workspace", Value: string(ws)}, {Key: "involved", Value: profileID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "identifiers", Value: bson.A{}}}}, {Key: "$unset", Value: bson.D{{Key: "snapshots", Value: ""}}}})
+		bson.D{{Key: "$set", Value: bson.D{{Key: "identifiers", Value: bson.A{}}}}, {Key: "$unset", Value: bson.D{{Key: "snapshots", Value: ""}, {Key: "reason", Value: ""}}}})
 	if err != nil {
 		return 0, classify("scrub merges", err)
 	}

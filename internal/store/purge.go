@@ -11,7 +11,7 @@ import (
 // profile service.
 func (s *Store) Purgers() profile.Purgers {
 	return profile.Purgers{
-		Events:     eachProfile(s.Events().DeleteByProfile),
+		Events:     eachProfile(s.Events().EraseByProfile),
 		Identities: eachProfile(s.Identities().DeleteByProfile),
 		Records:    s.scrubRecords,
 	}
