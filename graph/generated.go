@@ -93,6 +93,7 @@ type ComplexityRoot struct {
 
 	IdentifyPayload struct {
 		Created          func(childComplexity int) int
+		Error            func(childComplexity int) int
 		MergedProfileIds func(childComplexity int) int
 		Profile          func(childComplexity int) int
 		Warnings         func(childComplexity int) int
@@ -140,6 +141,7 @@ type ComplexityRoot struct {
 
 	ItemError struct {
 		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
 		Index   func(childComplexity int) int
 		Message func(childComplexity int) int
 	}
@@ -487,6 +489,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IdentifyPayload.Created(childComplexity), true
+	case "IdentifyPayload.error":
+		if e.ComplexityRoot.IdentifyPayload.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentifyPayload.Error(childComplexity), true
 	case "IdentifyPayload.mergedProfileIds":
 		if e.ComplexityRoot.IdentifyPayload.MergedProfileIds == nil {
 			break
@@ -650,6 +658,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ItemError.Code(childComplexity), true
+	case "ItemError.field":
+		if e.ComplexityRoot.ItemError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemError.Field(childComplexity), true
 	case "ItemError.index":
 		if e.ComplexityRoot.ItemError.Index == nil {
 			break
@@ -1262,7 +1276,7 @@ type Query {
 type Mutation {
   "Resolves a customer by their identifiers, creating the profile if none is known, and merges traits into it."
   identify(input: IdentifyInput!): IdentifyPayload! @hasScope(scope: "profiles:write")
-  "The CRM batch form of identify: up to 1,000 items. Every item is validated before anything is written."
+  "The CRM batch form of identify: up to 1,000 items, answered in order. A bad item gets its error in its payload (profile null) and the good ones are applied."
   upsertProfiles(inputs: [IdentifyInput!]!): [IdentifyPayload!]! @hasScope(scope: "profiles:write")
   "Records up to 1,000 events. Bad items are reported by index; good ones are stored. A repeated messageId is a no-op."
   trackEvents(events: [EventInput!]!): TrackEventsPayload! @hasScope(scope: "events:write")
@@ -1303,13 +1317,16 @@ input IdentifyInput {
 }
 
 type IdentifyPayload {
-  profile: Profile!
+  "The profile the item resolved to; null when the item failed (see error)."
+  profile: Profile
   "True when no known profile held any of the identifiers."
   created: Boolean!
   "Profiles absorbed into this one by the request."
   mergedProfileIds: [ID!]!
   "What the request could not do as asked: blocked identifiers, refused merges."
   warnings: [Warning!]!
+  "Why the item was not applied (upsertProfiles only; identify answers a GraphQL error instead)."
+  error: ItemError
 }
 
 "Something a request could not do as asked, while the rest of it succeeded."
@@ -1353,6 +1370,8 @@ type ItemError {
   index: Int!
   code: String!
   message: String!
+  "The offending input field, when known."
+  field: String
 }
 
 type Profile {
@@ -1662,6 +1681,8 @@ func (ec *executionContext) childFields_IdentifyPayload(ctx context.Context, fie
 		return ec.fieldContext_IdentifyPayload_mergedProfileIds(ctx, field)
 	case "warnings":
 		return ec.fieldContext_IdentifyPayload_warnings(ctx, field)
+	case "error":
+		return ec.fieldContext_IdentifyPayload_error(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IdentifyPayload", field.Name)
 }
@@ -1754,6 +1775,8 @@ func (ec *executionContext) childFields_ItemError(ctx context.Context, field gra
 		return ec.fieldContext_ItemError_code(ctx, field)
 	case "message":
 		return ec.fieldContext_ItemError_message(ctx, field)
+	case "field":
+		return ec.fieldContext_ItemError_field(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ItemError", field.Name)
 }
@@ -3179,10 +3202,10 @@ func (ec *executionContext) _IdentifyPayload_profile(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Profile) graphql.Marshaler {
-			return ec.marshalNProfile2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐProfile(ctx, selections, v)
+			return ec.marshalOProfile2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐProfile(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_IdentifyPayload_profile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -3271,6 +3294,38 @@ func (ec *executionContext) fieldContext_IdentifyPayload_warnings(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Warning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IdentifyPayload_error(ctx context.Context, field graphql.CollectedField, obj *model.IdentifyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentifyPayload_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ItemError) graphql.Marshaler {
+			return ec.marshalOItemError2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐItemError(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IdentifyPayload_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentifyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ItemError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -3884,6 +3939,29 @@ func (ec *executionContext) _ItemError_message(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_ItemError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ItemError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ItemError_field(ctx context.Context, field graphql.CollectedField, obj *model.ItemError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ItemError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ItemError", field, false, false, "String")
 }
 
@@ -7961,7 +8039,7 @@ func (ec *executionContext) _IdentifyPayload(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("IdentifyPayload")
 		case "profile":
 			out.Values[i] = ec._IdentifyPayload_profile(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "created":
@@ -7977,6 +8055,11 @@ func (ec *executionContext) _IdentifyPayload(ctx context.Context, sel ast.Select
 		case "warnings":
 			out.Values[i] = ec._IdentifyPayload_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._IdentifyPayload_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -8298,6 +8381,11 @@ func (ec *executionContext) _ItemError(ctx context.Context, sel ast.SelectionSet
 		case "message":
 			out.Values[i] = ec._ItemError_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._ItemError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -10257,6 +10345,13 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOItemError2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐItemError(ctx context.Context, sel ast.SelectionSet, v *model.ItemError) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ItemError(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOJSON2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐJSON(ctx context.Context, v any) (model.JSON, error) {

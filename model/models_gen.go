@@ -86,13 +86,16 @@ type IdentifyInput struct {
 }
 
 type IdentifyPayload struct {
-	Profile *Profile `json:"profile"`
+	// The profile the item resolved to; null when the item failed (see error).
+	Profile *Profile `json:"profile,omitempty"`
 	// True when no known profile held any of the identifiers.
 	Created bool `json:"created"`
 	// Profiles absorbed into this one by the request.
 	MergedProfileIds []string `json:"mergedProfileIds"`
 	// What the request could not do as asked: blocked identifiers, refused merges.
 	Warnings []*Warning `json:"warnings"`
+	// Why the item was not applied (upsertProfiles only; identify answers a GraphQL error instead).
+	Error *ItemError `json:"error,omitempty"`
 }
 
 type Identity struct {
@@ -163,6 +166,8 @@ type ItemError struct {
 	Index   int    `json:"index"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// The offending input field, when known.
+	Field *string `json:"field,omitempty"`
 }
 
 // A warning about one item of a batch.

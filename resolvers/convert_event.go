@@ -23,13 +23,22 @@ func toModelTrackPayload(r event.Result) *model.TrackEventsPayload {
 		p.Warnings[i] = &model.ItemWarning{Index: w.Index, Code: w.Code, Message: w.Message, ConflictID: opt(w.ConflictID)}
 	}
 	for i, e := range r.Errors {
-		msg := e.Error()
-		if e.Kind == errs.Internal {
-			msg = "internal error"
-		}
-		p.Errors[i] = &model.ItemError{Index: e.Index, Code: e.Kind.Code(), Message: msg}
+		p.Errors[i] = toModelItemError(e)
 	}
 	return p
+}
+
+// toModelItemError shows a failed batch item; an internal error's cause
+// stays out of the answer.
+func toModelItemError(e *errs.Error) *model.ItemError {
+	if e == nil {
+		return nil
+	}
+	msg := e.Error()
+	if e.Kind == errs.Internal {
+		msg = "internal error"
+	}
+	return &model.ItemError{Index: e.Index, Code: e.Kind.Code(), Message: msg, Field: opt(e.Field)}
 }
 
 func toModelEventConnection(pg page.Page[*event.Event]) *model.EventConnection {

@@ -21,8 +21,8 @@ func toDomainIdentify(in *model.IdentifyInput) identity.IdentifyInput {
 }
 
 func toModelPayload(r identity.Result) *model.IdentifyPayload {
-	return &model.IdentifyPayload{Profile: toModelProfile(r.Profile), Created: r.Created, MergedProfileIds: r.MergedIDs,
-		Warnings: toModelWarnings(r.Warnings)}
+	return &model.IdentifyPayload{Profile: toModelProfile(r.Profile), Created: r.Created, MergedProfileIds: nonNilStrings(r.MergedIDs),
+		Warnings: toModelWarnings(r.Warnings), Error: toModelItemError(r.Err)}
 }
 
 func toModelProfile(p *profile.Profile) *model.Profile {

@@ -11,33 +11,40 @@ import (
 	"github.com/cdp-dev/cdp/internal/profile"
 )
 
-// apply folds freshly stored events into their profiles, one profile update
-// per profile, then marks them applied. A crash between the two steps leaves
-// unapplied events; repair folds them unless the profile recorded their
-// batch, so no count is ever doubled or skipped.
-func (s *Service) apply(ctx context.Context, ws auth.Workspace, rules identity.Rules, evs []*Event) error {
-	byProfile := map[string][]*Event{}
+// apply folds freshly stored events into their profiles, one profile write
+// per profile. The batch's mark, stored before the events, is removed after
+// this by the caller; a crash in between leaves it, and repairBatch then
+// folds what the profiles do not record as folded.
+func (s *Service) apply(ctx context.Context, ws auth.Workspace, rules identity.Rules, evs []*Event, seen bool) error {
+	groups := map[string][]*Event{}
 	var order []string
 	for _, e := range evs {
-		if _, ok := byProfile[e.ProfileID]; !ok {
+		if _, ok := groups[e.ProfileID]; !ok {
 			order = append(order, e.ProfileID)
 		}
-		byProfile[e.ProfileID] = append(byProfile[e.ProfileID], e)
+		groups[e.ProfileID] = append(groups[e.ProfileID], e)
 	}
 	for _, pid := range order {
-		if err := s.applyGroup(ctx, ws, rules, pid, byProfile[pid]); err != nil {
+		if err := s.applyGroup(ctx, ws, rules, pid, groups[pid], seen); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// applyGroup folds one profile's new events into it, or into the profile it
-// was merged into meanwhile (the events stay under their id, which the
-// survivor lists as absorbed).
-func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, rules identity.Rules, pid string, group []*Event) error {
-	_, err := s.identities.ObserveLive(ctx, ws, rules, pid, sightings(group), "event", func(p *profile.Profile) {
-		foldOnce(p, pid, group)
+// applyGroup folds one profile's events into it, or into the profile it was
+// merged into meanwhile (the events stay under their id, which the survivor
+// lists as absorbed). With seen, the identifiers resolution attached are
+// recorded as seen at the events' times (a repair does not know them).
+func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, rules identity.Rules, pid string, group []*Event, seen bool) error {
+	var sg []identity.Sighting
+	if seen {
+		sg = sightings(group)
+	}
+	_, err := s.identities.ObserveLive(ctx, ws, rules, pid, sg, "event", func(p *profile.Profile) {
+		for _, b := range byBatch(group) {
+			foldOnce(p, pid, b)
+		}
 	})
 	if errors.Is(err, profile.ErrNotFound) {
 		return s.store.Erase(ctx, ws, ids(group)) // erased meanwhile: erasure wins
@@ -45,52 +52,35 @@ func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, rules ident
 	if err != nil {
 		return fmt.Errorf("apply events to %s: %w", pid, err)
 	}
-	return s.store.MarkApplied(ctx, ws, ids(group))
-}
-
-// repair folds events that were stored but not applied (a crash or a failed
-// request) into their profiles, then marks them applied. It is idempotent.
-func (s *Service) repair(ctx context.Context, evs []*Event) error {
-	type key struct {
-		ws  auth.Workspace
-		pid string
-	}
-	done := map[key]bool{}
-	for _, e := range evs {
-		k := key{e.Workspace, e.ProfileID}
-		if done[k] {
-			continue
-		}
-		done[k] = true
-		if err := s.repairProfile(ctx, k.ws, k.pid); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
-func (s *Service) repairProfile(ctx context.Context, ws auth.Workspace, pid string) error {
-	pending, err := s.store.ListUnapplied(ctx, ws, pid)
-	if err != nil || len(pending) == 0 {
-		return err
-	}
-	byBatch := map[string][]*Event{}
-	for _, e := range pending {
-		byBatch[e.Batch] = append(byBatch[e.Batch], e)
-	}
-	// No sightings: which identifiers resolution attached is not stored.
-	_, err = s.identities.ObserveLive(ctx, ws, nil, pid, nil, "event", func(p *profile.Profile) {
-		for _, group := range byBatch {
-			foldOnce(p, pid, group)
-		}
-	})
-	if errors.Is(err, profile.ErrNotFound) {
-		return s.store.Erase(ctx, ws, ids(pending)) // the person was erased: so are these
-	}
+// repairBatch folds a batch's stored events that their profiles do not
+// record as folded, then removes the batch's mark. It is idempotent.
+func (s *Service) repairBatch(ctx context.Context, ws auth.Workspace, batch string) error {
+	evs, err := s.store.ByBatch(ctx, ws, batch)
 	if err != nil {
 		return err
 	}
-	return s.store.MarkApplied(ctx, ws, ids(pending))
+	if err := s.apply(ctx, ws, nil, evs, false); err != nil {
+		return err
+	}
+	return s.store.CloseBatch(ctx, ws, batch)
+}
+
+// byBatch splits events by the batch that stored them.
+func byBatch(evs []*Event) [][]*Event {
+	var out [][]*Event
+	at := map[string]int{}
+	for _, e := range evs {
+		i, ok := at[e.Batch]
+		if !ok {
+			i, at[e.Batch] = len(out), len(out)
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], e)
+	}
+	return out
 }
 
 // foldOnce folds a batch's events stored under pid into p unless p records
@@ -105,16 +95,41 @@ func foldOnce(p *profile.Profile, pid string, group []*Event) {
 	p.MarkBatch(key)
 }
 
-// Recover applies every event left unapplied by a crash. Run it at start.
+// Recover folds every batch a crash left marked, and events that earlier
+// versions stored without a batch mark and left unapplied. Run it at start.
+// A batch that cannot be folded does not stop the others: their errors
+// are returned together.
 func (s *Service) Recover(ctx context.Context) (int, error) {
+	refs, err := s.store.OpenBatches(ctx, 10000)
+	if err != nil {
+		return 0, err
+	}
+	var failed []error
+	for _, r := range refs {
+		if err := s.repairBatch(ctx, r.Workspace, r.Batch); err != nil {
+			failed = append(failed, fmt.Errorf("batch %s: %w", r.Batch, err))
+		}
+	}
+	n, err := s.recoverUnmarked(ctx)
+	return len(refs) + n, errors.Join(append(failed, err)...)
+}
+
+// recoverUnmarked folds the unapplied events of earlier versions, which
+// marked each event instead of its batch.
+func (s *Service) recoverUnmarked(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		evs, err := s.store.Unapplied(ctx, 500)
 		if err != nil || len(evs) == 0 {
 			return total, err
 		}
-		if err := s.repair(ctx, evs); err != nil {
-			return total, err
+		for _, e := range evs {
+			if err := s.apply(ctx, e.Workspace, nil, []*Event{e}, false); err != nil {
+				return total, err
+			}
+			if err := s.store.MarkApplied(ctx, e.Workspace, []string{e.ID}); err != nil {
+				return total, err
+			}
 		}
 		total += len(evs)
 	}

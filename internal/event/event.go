@@ -26,8 +26,15 @@ type Event struct {
 	ReceivedAt time.Time
 	// Batch is the trackEvents call that stored the event.
 	Batch string
-	// Applied is set once the event is folded into its profile's computed values.
+	// Applied is set on tombstones and on events of earlier versions once
+	// folded; new events are tracked by their batch's mark instead.
 	Applied bool
+}
+
+// BatchRef names a trackEvents batch of a workspace.
+type BatchRef struct {
+	Workspace auth.Workspace
+	Batch     string
 }
 
 // Cursor is a position in a profile's newest-first event list.
@@ -45,12 +52,21 @@ type Store interface {
 	// Erase strips the events down to tombstones: their ids stay, so a retry
 	// is a duplicate, and nothing personal is left.
 	Erase(ctx context.Context, ws auth.Workspace, ids []string) error
-	// MarkApplied sets Applied on the events.
+	// OpenBatch marks a batch as stored but maybe not folded yet.
+	OpenBatch(ctx context.Context, ws auth.Workspace, batch string) error
+	// CloseBatch removes the batch's mark: its events are folded.
+	CloseBatch(ctx context.Context, ws auth.Workspace, batch string) error
+	// BatchOpen reports whether the batch is still marked.
+	BatchOpen(ctx context.Context, ws auth.Workspace, batch string) (bool, error)
+	// OpenBatches returns up to limit marked batches of any workspace.
+	OpenBatches(ctx context.Context, limit int) ([]BatchRef, error)
+	// ByBatch returns the events a batch stored.
+	ByBatch(ctx context.Context, ws auth.Workspace, batch string) ([]*Event, error)
+	// MarkApplied sets Applied on the events (events stored by earlier
+	// versions, which marked each event).
 	MarkApplied(ctx context.Context, ws auth.Workspace, ids []string) error
 	// Unapplied returns up to limit events of any workspace not yet applied.
 	Unapplied(ctx context.Context, limit int) ([]*Event, error)
-	// ListUnapplied returns a profile's events not yet applied.
-	ListUnapplied(ctx context.Context, ws auth.Workspace, profileID string) ([]*Event, error)
 	// List returns the events stored under the profile ids (a profile and
 	// the ones merged into it) newest first, after the cursor.
 	List(ctx context.Context, ws auth.Workspace, profileIDs []string, types []string, after *Cursor, limit int) ([]*Event, error)

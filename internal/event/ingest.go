@@ -72,27 +72,61 @@ func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, in
 	if len(evs) == 0 {
 		return res, nil
 	}
+	// The mark first: a crash after the insert leaves it for Recover.
+	if err := s.store.OpenBatch(ctx, ws, batch); err != nil {
+		return res, err
+	}
 	dup, err := s.store.Insert(ctx, evs)
 	if err != nil {
 		return res, err
 	}
+	fresh, retried, err := s.split(ctx, ws, evs, dup, batch)
+	if err != nil {
+		return res, err
+	}
+	res.Accepted, res.Duplicates = len(fresh), res.Duplicates+len(evs)-len(fresh)
+	if err := s.apply(ctx, ws, set.Rules, fresh, true); err != nil {
+		return res, err
+	}
+	if err := s.store.CloseBatch(ctx, ws, batch); err != nil {
+		return res, err
+	}
+	for _, b := range retried { // a retry finishes what the first delivery left
+		if err := s.repairBatch(ctx, ws, b); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// split separates the events this call stored from duplicates, and returns
+// the batches of earlier deliveries of the duplicates that are still marked.
+func (s *Service) split(ctx context.Context, ws auth.Workspace, evs []*Event, dup []bool, batch string) ([]*Event, []string, error) {
 	fresh := make([]*Event, 0, len(evs))
-	var retried []*Event
+	var retried []string
+	seen := map[string]bool{batch: true}
 	for i, e := range evs {
 		if !dup[i] {
 			fresh = append(fresh, e)
 			continue
 		}
-		res.Duplicates++
-		if stored, err := s.store.Get(ctx, ws, e.ID); err == nil && stored != nil && !stored.Applied {
-			retried = append(retried, stored)
+		stored, err := s.store.Get(ctx, ws, e.ID)
+		if err != nil || stored == nil || seen[stored.Batch] || stored.Batch == "" {
+			if err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		seen[stored.Batch] = true
+		open, err := s.store.BatchOpen(ctx, ws, stored.Batch)
+		if err != nil {
+			return nil, nil, err
+		}
+		if open {
+			retried = append(retried, stored.Batch)
 		}
 	}
-	res.Accepted = len(fresh)
-	if err := s.apply(ctx, ws, set.Rules, fresh); err != nil {
-		return res, err
-	}
-	return res, s.repair(ctx, retried)
+	return fresh, retried, nil
 }
 
 // prepare validates the items and resolves their profiles; failures become

@@ -24,6 +24,8 @@ type Result struct {
 	Created    bool
 	MergedIDs  []string
 	Warnings   []Warning
+	// Err says why an Upsert item was not applied; nothing of it was.
+	Err        *errs.Error
 	identities []Identifier
 	at         time.Time
 }
@@ -38,11 +40,15 @@ func (s *Service) Identify(ctx context.Context, ws auth.Workspace, actor string,
 	if err != nil {
 		return Result{}, err
 	}
+	if res[0].Err != nil {
+		return Result{}, res[0].Err
+	}
 	return res[0], nil
 }
 
-// Upsert is the batch form of Identify. Every item is validated before
-// anything is written; an invalid item fails the call with its index.
+// Upsert is the batch form of Identify. Each item succeeds or fails on its
+// own: a failed item carries its error (with its index) and nothing of it
+// is applied; the others are. Only a call over MaxBatch fails whole.
 func (s *Service) Upsert(ctx context.Context, ws auth.Workspace, actor string, ins []IdentifyInput) ([]Result, error) {
 	if len(ins) > MaxBatch {
 		return nil, errs.Newf(errs.BadInput, "at most %d profiles per call", MaxBatch)
@@ -52,28 +58,27 @@ func (s *Service) Upsert(ctx context.Context, ws auth.Workspace, actor string, i
 		return nil, err
 	}
 	ready := make([]Result, len(ins))
-	for i, in := range ins {
-		r, err := s.validateIdentify(set, in)
-		if err != nil {
-			return nil, errs.AtIndex(err, i)
-		}
-		ready[i] = r
-	}
 	absorbed := map[string]bool{}
 	for i, in := range ins {
 		r := &ready[i]
-		if err := s.identifyOne(ctx, ws, set, actor, in, r); err != nil {
-			return nil, errs.AtIndex(err, i)
+		var err error
+		if *r, err = s.validateIdentify(set, in); err == nil {
+			err = s.identifyOne(ctx, ws, set, actor, in, r)
+		}
+		if err != nil {
+			*r = Result{Err: errs.AtIndex(err, i), Warnings: r.Warnings}
+			continue
 		}
 		for _, m := range r.MergedIDs {
 			absorbed[m] = true
 		}
 	}
 	for i := range ready { // an item's profile merged by a later item: return the survivor
-		if r := &ready[i]; absorbed[r.Profile.ID] {
+		if r := &ready[i]; r.Err == nil && absorbed[r.Profile.ID] {
 			p, err := s.profiles.Get(ctx, ws, r.Profile.ID)
 			if err != nil {
-				return nil, errs.AtIndex(err, i)
+				*r = Result{Err: errs.AtIndex(err, i)}
+				continue
 			}
 			r.Profile = p
 		}

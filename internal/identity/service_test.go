@@ -508,18 +508,18 @@ func TestUpsertBatchReturnsTheSurvivorOfALaterMerge(t *testing.T) {
 	}
 }
 
-func TestUpsertValidatesEveryItemBeforeWriting(t *testing.T) {
+func TestUpsertAppliesGoodItemsAndReportsBadOnes(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	_, err := e.ids.Upsert(ctx, acme, "tester", []identity.IdentifyInput{
+	res, err := e.ids.Upsert(ctx, acme, "tester", []identity.IdentifyInput{
 		{Identities: raw("email", "ok@example.com")},
 		{Identities: raw("email", "not-an-email")},
 	})
-	if ee, ok := errs.As(err); !ok || ee.Kind != errs.BadInput || ee.Index != 1 {
-		t.Fatalf("err = %v, want BAD_USER_INPUT at index 1", err)
+	if err != nil || res[0].Err != nil || res[1].Err == nil || res[1].Err.Kind != errs.BadInput || res[1].Err.Index != 1 {
+		t.Fatalf("Upsert = %+v, %v; want item 0 applied and BAD_USER_INPUT at index 1", res, err)
 	}
-	if h := e.holder(t, acme, "email", "ok@example.com"); h != "" || e.listTotal(t, acme) != 0 {
-		t.Errorf("a failed batch wrote item 0 (%s)", h)
+	if h := e.holder(t, acme, "email", "ok@example.com"); h != res[0].Profile.ID || e.listTotal(t, acme) != 1 {
+		t.Errorf("the good item is held by %q, want %s", h, res[0].Profile.ID)
 	}
 	_, err = e.ids.Upsert(ctx, acme, "tester", make([]identity.IdentifyInput, identity.MaxBatch+1))
 	if errs.KindOf(err) != errs.BadInput {

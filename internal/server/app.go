@@ -91,7 +91,9 @@ func (a *App) recover(ctx context.Context, identities *identity.Service, profile
 	}
 	m, err := a.events.Recover(ctx)
 	if err != nil {
-		return err
+		// Logged, not fatal either: a batch left marked is folded by a retry
+		// of its delivery or the next start, and nothing else waits for it.
+		a.log.ErrorContext(ctx, "unfolded event batches", "err", err)
 	}
 	if n+m > 0 {
 		a.log.InfoContext(ctx, "finished work left by an interrupted run", "operations", n, "events", m)

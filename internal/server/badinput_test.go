@@ -68,25 +68,28 @@ func TestDepthAndSizeLimitsAreInclusive(t *testing.T) {
 	s.MustDo(t, tok, identifyQ, map[string]any{"in": map[string]any{"identities": ids("email", "deep@example.com"), "traits": nested(20)}})
 }
 
-func TestUpsertProfilesBatchIsAllOrNothingWithIndex(t *testing.T) {
+func TestUpsertProfilesReportsBadItemsAndAppliesTheRest(t *testing.T) {
 	s := Start(t)
 	tok := Token(t, "acme")
-	q := `mutation($ins: [IdentifyInput!]!) { upsertProfiles(inputs: $ins) { created profile { id } } }`
-	r := s.Do(t, tok, q, map[string]any{"ins": []any{
+	q := `mutation($ins: [IdentifyInput!]!) { upsertProfiles(inputs: $ins) {
+		created profile { id } warnings { code } error { index code field } } }`
+	r := s.MustDo(t, tok, q, map[string]any{"ins": []any{
 		map[string]any{"identities": ids("crm_id", "C1")},
 		map[string]any{"identities": ids("crm_id", "C2"), "traits": map[string]any{"bad.key": 1}},
+		map[string]any{"identities": ids("crm_id", "C3", "email", "N/A", "phone", "0000000000")},
 	}})
-	if len(r.Errors) != 1 || r.Errors[0].Code() != "BAD_USER_INPUT" || Str(r.Errors[0].Extensions, "index") != "1" {
-		t.Fatalf("errors = %+v", r.Errors)
+	if Str(r, "upsertProfiles", 0, "profile", "id") == "" || Str(r, "upsertProfiles", 0, "error") != "" {
+		t.Errorf("good item 0: %v", Get(r, "upsertProfiles", 0))
 	}
-	if n := Str(s.MustDo(t, tok, countQ, nil), "profiles", "totalCount"); n != "0" {
-		t.Fatalf("a rejected batch wrote %s profiles", n)
+	if Str(r, "upsertProfiles", 1, "profile") != "" || Str(r, "upsertProfiles", 1, "error", "code") != "BAD_USER_INPUT" ||
+		Str(r, "upsertProfiles", 1, "error", "index") != "1" {
+		t.Errorf("bad item 1: %v", Get(r, "upsertProfiles", 1))
 	}
-	ok := s.MustDo(t, tok, q, map[string]any{"ins": []any{
-		map[string]any{"identities": ids("crm_id", "C1")}, map[string]any{"identities": ids("crm_id", "C2")},
-	}})
-	if len(Get(ok, "upsertProfiles").([]any)) != 2 {
-		t.Fatalf("upsert = %v", ok)
+	if Str(r, "upsertProfiles", 2, "profile", "id") == "" || Str(r, "upsertProfiles", 2, "warnings") != `[{"code":"IDENTIFIER_BLOCKED"},{"code":"IDENTIFIER_BLOCKED"}]` {
+		t.Errorf("item 2 with placeholder identifiers: %v", Get(r, "upsertProfiles", 2))
+	}
+	if n := Str(s.MustDo(t, tok, countQ, nil), "profiles", "totalCount"); n != "2" {
+		t.Fatalf("%s profiles after the batch, want the 2 good items", n)
 	}
 	big := make([]any, 1001)
 	for i := range big {

@@ -13,7 +13,7 @@ import (
 
 // TestEventsLeftByACrashAreAppliedOnceAtStart simulates the two crash points
 // of ingest: an event stored but not applied, and an event applied to the
-// profile but not yet marked. A restart must leave exactly the counts a
+// profile whose batch is still marked. A restart must leave exactly the counts a
 // recomputation from the stored events gives.
 func TestEventsLeftByACrashAreAppliedOnceAtStart(t *testing.T) {
 	ctx := context.Background()
@@ -34,6 +34,11 @@ func TestEventsLeftByACrashAreAppliedOnceAtStart(t *testing.T) {
 	// Crash 1: m2 stored, never applied. Crash 2: m3 folded into the profile
 	// (with its batch recorded, in the same write), not yet marked applied.
 	m2, m3 := mk("m2", "pos", "2026-02-01T00:00:00Z", "b2"), mk("m3", "line", "2026-03-01T00:00:00Z", "b3")
+	for _, b := range []string{"b2", "b3"} { // each batch is marked before its events are stored
+		if err := st.Events().OpenBatch(ctx, "acme", b); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := st.Events().Insert(ctx, []*event.Event{m2, m3}); err != nil {
 		t.Fatal(err)
 	}

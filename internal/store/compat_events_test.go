@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"reflect"
 	"slices"
 	"testing"
@@ -60,37 +61,53 @@ func TestCompatEventsInsert(t *testing.T) {
 	}
 }
 
-func TestCompatEventsApplied(t *testing.T) {
+func TestCompatEventsBatches(t *testing.T) {
 	st, ctx := open(t)
 	x := st.Events()
-	insert(t, ctx, st, ev(acme, "a1", "p1", "view", "web", 1), ev(acme, "a2", "p1", "view", "web", 2),
-		ev(acme, "a3", "p2", "view", "web", 3), ev(other, "o1", "p1", "view", "web", 4))
-	list := func() []string {
-		t.Helper()
-		evs, err := x.ListUnapplied(ctx, acme, "p1")
-		if err != nil {
+	// InsertOne marker (a duplicate is fine), point read, DeleteOne by _id.
+	for range 2 {
+		if err := x.OpenBatch(ctx, acme, "b1"); err != nil {
 			t.Fatal(err)
 		}
-		return slices.Sorted(slices.Values(eventIDs(evs)))
 	}
-	if got := list(); !slices.Equal(got, []string{"a1", "a2"}) {
-		t.Errorf("ListUnapplied = %v", got)
-	}
-	if err := x.MarkApplied(ctx, acme, []string{event.Key(acme, "a1"), event.Key(acme, "a3")}); err != nil {
+	if err := x.OpenBatch(ctx, other, "b2"); err != nil {
 		t.Fatal(err)
 	}
-	if got := list(); !slices.Equal(got, []string{"a2"}) {
-		t.Errorf("ListUnapplied after MarkApplied = %v", got)
+	if open, err := x.BatchOpen(ctx, acme, "b1"); err != nil || !open {
+		t.Errorf("BatchOpen(b1) = %v, %v", open, err)
 	}
-	all, err := x.Unapplied(ctx, 10)
-	if got := slices.Sorted(slices.Values(eventIDs(all))); err != nil || !slices.Equal(got, []string{"a2", "o1"}) {
-		t.Errorf("Unapplied = %v, %v; want a2 and o1 of both workspaces", got, err)
+	if open, err := x.BatchOpen(ctx, acme, "b2"); err != nil || open {
+		t.Errorf("BatchOpen of another workspace's batch = %v, %v", open, err)
 	}
-	if got, err := x.Unapplied(ctx, 1); err != nil || len(got) != 1 {
-		t.Errorf("Unapplied with limit 1 = %d events, %v", len(got), err)
+	// Find all markers, sort at, limit; any workspace.
+	if refs, err := x.OpenBatches(ctx, 10); err != nil || len(refs) != 2 {
+		t.Errorf("OpenBatches = %v, %v", refs, err)
 	}
-	if e, _ := x.Get(ctx, acme, event.Key(acme, "a1")); e == nil || !e.Applied {
-		t.Errorf("a1 after MarkApplied = %+v", e)
+	if err := x.CloseBatch(ctx, acme, "b1"); err != nil {
+		t.Fatal(err)
+	}
+	if open, err := x.BatchOpen(ctx, acme, "b1"); err != nil || open {
+		t.Errorf("BatchOpen after CloseBatch = %v, %v", open, err)
+	}
+	// Find {workspace, batch}.
+	insert(t, ctx, st, ev(acme, "a1", "p1", "view", "web", 1), ev(acme, "a2", "p2", "view", "web", 2), ev(other, "o1", "p1", "view", "web", 4))
+	if evs, err := x.ByBatch(ctx, acme, "b1"); err != nil || !slices.Equal(slices.Sorted(slices.Values(eventIDs(evs))), []string{"a1", "a2"}) {
+		t.Errorf("ByBatch = %v, %v", eventIDs(evs), err)
+	}
+	// Events of earlier versions: Find {applied: false} of any workspace, MarkApplied.
+	legacy := bson.D{{Key: "_id", Value: event.Key(acme, "old")}, {Key: "workspace", Value: string(acme)}, {Key: "profileId", Value: "p1"},
+		{Key: "messageId", Value: "old"}, {Key: "type", Value: "view"}, {Key: "applied", Value: false}}
+	if _, err := st.Raw().Collection("events").InsertOne(ctx, legacy); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := x.Unapplied(ctx, 10); err != nil || !slices.Equal(eventIDs(got), []string{"old"}) {
+		t.Errorf("Unapplied = %v, %v", eventIDs(got), err)
+	}
+	if err := x.MarkApplied(ctx, acme, []string{event.Key(acme, "old")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := x.Unapplied(ctx, 10); err != nil || len(got) != 0 {
+		t.Errorf("Unapplied after MarkApplied = %v, %v", eventIDs(got), err)
 	}
 }
 
@@ -245,11 +262,11 @@ func TestCompatEventsAThousand(t *testing.T) {
 	if c, err := x.Recount(ctx, acme, []string{"p1"}); err != nil || c.EventCount != 1000 || !c.LastSeen.Equal(ts(999)) {
 		t.Fatalf("Recount = %+v, %v", c, err)
 	}
-	if got, err := x.ListUnapplied(ctx, acme, "p1"); err != nil || len(got) != 1000 {
-		t.Fatalf("ListUnapplied = %d, %v", len(got), err)
+	if got, err := x.ByBatch(ctx, acme, "b1"); err != nil || len(got) != 1000 {
+		t.Fatalf("ByBatch = %d, %v", len(got), err)
 	}
-	if n, err := x.DeleteByProfile(ctx, acme, "p1"); err != nil || n != 1000 {
-		t.Fatalf("DeleteByProfile = %d, %v", n, err)
+	if n, err := x.EraseByProfile(ctx, acme, "p1"); err != nil || n != 1000 {
+		t.Fatalf("EraseByProfile = %d, %v", n, err)
 	}
 }
 
@@ -277,8 +294,8 @@ func TestCompatEventsMarkAppliedAThousand(t *testing.T) {
 	if err := st.Events().MarkApplied(ctx, acme, ids); err != nil {
 		t.Fatalf("MarkApplied of 1,000: %v", err)
 	}
-	if got, err := st.Events().ListUnapplied(ctx, acme, "p1"); err != nil || len(got) != 0 {
-		t.Fatalf("ListUnapplied after MarkApplied = %d, %v", len(got), err)
+	if e, err := st.Events().Get(ctx, acme, ids[999]); err != nil || !e.Applied {
+		t.Fatalf("the last event after MarkApplied = %+v, %v", e, err)
 	}
 }
 

@@ -79,7 +79,7 @@ func TestCompatMerges(t *testing.T) {
 		t.Fatalf("Scrub = %d, %v; want 1", n, err)
 	}
 	got, _ = m.Get(ctx, acme, "m1")
-	if len(got.Identifiers) != 0 || got.Snapshots != nil || got.SurvivorID != "a" || got.Reason != "same person" {
+	if len(got.Identifiers) != 0 || got.Snapshots != nil || got.SurvivorID != "a" || got.Reason != "" { // the free-text reason may name the person
 		t.Errorf("scrubbed record = %+v", got)
 	}
 	for _, c := range []struct {

@@ -38,8 +38,10 @@ package store_test
 //
 // events (compat_events_test.go)
 //   - InsertMany unordered, duplicates reported by index       TestCompatEventsInsert
-//   - Find {applied: false}, limit, any workspace              TestCompatEventsApplied
-//   - Find {workspace, profileId, applied: false}              TestCompatEventsApplied
+//   - Find {applied: false}, limit, any workspace (legacy)     TestCompatEventsBatches
+//   - batches: InsertOne marker, FindOne {_id}, DeleteOne       TestCompatEventsBatches
+//     {_id}, Find all sort at limit; events Find {workspace,
+//     batch}
 //   - Find {workspace, profileId | profileId $in, type $in,    TestCompatEventsList
 //     $or [{timestamp $lt}, {timestamp, _id $lt}]},
 //     sort timestamp -1, _id -1, limit; CountDocuments
@@ -47,7 +49,10 @@ package store_test
 //     Distinct channel (Recount)
 //   - Find {workspace, profileId, receivedAt $gte,             TestCompatEventsMove
 //     identities.value $in} with a projection
-//   - DeleteMany {workspace, profileId}                        TestCompatEventsAThousand
+//   - erase to tombstones: UpdateMany {workspace, profileId};   TestCompatEventsAThousand
+//     embedded: erasures journal ReplaceOne upsert / FindOne /
+//     DeleteOne, DeleteMany {_id range, workspace, profileId},
+//     InsertMany tombstones with duplicates
 //
 // merges and conflicts (compat_records_test.go)
 //   - InsertOne merge record; duplicate is errs.Conflict       TestCompatMerges

@@ -37,7 +37,7 @@ type eventDoc struct {
 	Identities []identifierDoc `bson:"identities"`
 	Timestamp  time.Time       `bson:"timestamp"`
 	ReceivedAt time.Time       `bson:"receivedAt"`
-	Applied    bool            `bson:"applied"`
+	Applied    bool            `bson:"applied,omitempty"` // set only on events of earlier versions, and tombstones
 	Batch      string          `bson:"batch,omitempty"`
 }
 
@@ -113,11 +113,6 @@ func (x Events) MarkApplied(ctx context.Context, ws auth.Workspace, ids []string
 // Unapplied returns events of any workspace not yet applied.
 func (x Events) Unapplied(ctx context.Context, limit int) ([]*event.Event, error) {
 	return x.find(ctx, bson.D{{Key: "applied", Value: false}}, options.Find().SetLimit(int64(limit)))
-}
-
-// ListUnapplied returns a profile's events not yet applied.
-func (x Events) ListUnapplied(ctx context.Context, ws auth.Workspace, profileID string) ([]*event.Event, error) {
-	return x.find(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}, {Key: "applied", Value: false}}, nil)
 }
 
 // List returns a profile's events newest first, strictly after the cursor.

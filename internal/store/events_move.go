@@ -62,15 +62,6 @@ var tombstone = bson.D{
 		{Key: "timestamp", Value: ""}, {Key: "receivedAt", Value: ""}, {Key: "batch", Value: ""}}},
 }
 
-// EraseByProfile erases a profile's events, leaving tombstones, and counts them.
-func (x Events) EraseByProfile(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
-	n, err := x.s.updateMatching(ctx, x.c(), bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}}, tombstone)
-	if err != nil {
-		return 0, classify("erase events", err)
-	}
-	return n, nil
-}
-
 // Erase erases the events with the ids, leaving tombstones.
 func (x Events) Erase(ctx context.Context, ws auth.Workspace, ids []string) error {
 	return classify("erase events", x.s.updateEach(ctx, x.c(), ids, tombstone))

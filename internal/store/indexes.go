@@ -18,6 +18,8 @@ const (
 	colWorkspaces = "workspaces"
 	colMerges     = "merges"
 	colConflicts  = "conflicts"
+	colBatches    = "batches"
+	colErasures   = "erasures"
 )
 
 // index is one index the queries rely on.
@@ -37,6 +39,7 @@ var indexes = map[string][]index{
 	colEvents: {
 		{"ws_profile_ts", bson.D{{Key: "workspace", Value: 1}, {Key: "profileId", Value: 1}, {Key: "timestamp", Value: -1}, {Key: "_id", Value: -1}}},
 		{"applied", bson.D{{Key: "applied", Value: 1}}},
+		{"ws_batch", bson.D{{Key: "workspace", Value: 1}, {Key: "batch", Value: 1}}},
 	},
 	colMerges: {
 		{"ws_involved", bson.D{{Key: "workspace", Value: 1}, {Key: "involved", Value: 1}}},

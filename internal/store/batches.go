@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/event"
+)
+
+// Event batches are marked, not events: a marker is stored before a
+// trackEvents call stores its events and removed once they are folded into
+// their profiles, so a batch costs two small writes however many events it
+// holds, and a crash leaves the marker for recovery to find.
+
+type batchDoc struct {
+	ID        string    `bson:"_id"`
+	Workspace string    `bson:"workspace"`
+	Batch     string    `bson:"batch"`
+	At        time.Time `bson:"at"`
+}
+
+func (x Events) batches() *mongo.Collection { return x.s.coll(colBatches) }
+
+func batchKey(ws auth.Workspace, batch string) string { return string(ws) + "/" + batch }
+
+// OpenBatch marks the batch as not folded yet.
+func (x Events) OpenBatch(ctx context.Context, ws auth.Workspace, batch string) error {
+	_, err := x.batches().InsertOne(ctx, batchDoc{ID: batchKey(ws, batch), Workspace: string(ws), Batch: batch, At: time.Now().UTC()})
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
+		return classify("open batch", err)
+	}
+	return nil
+}
+
+// CloseBatch removes the batch's marker: its events are folded.
+func (x Events) CloseBatch(ctx context.Context, ws auth.Workspace, batch string) error {
+	_, err := x.batches().DeleteOne(ctx, bson.D{{Key: "_id", Value: batchKey(ws, batch)}})
+	return classify("close batch", err)
+}
+
+// BatchOpen reports whether the batch's marker is still there.
+func (x Events) BatchOpen(ctx context.Context, ws auth.Workspace, batch string) (bool, error) {
+	var d batchDoc
+	err := getByID(ctx, x.batches(), ws, batchKey(ws, batch), &d)
+	if notFound(err) {
+		return false, nil
+	}
+	return err == nil, classify("read batch", err)
+}
+
+// OpenBatches returns up to limit batches of any workspace still marked,
+// oldest first.
+func (x Events) OpenBatches(ctx context.Context, limit int) ([]event.BatchRef, error) {
+	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}}).SetLimit(int64(limit))
+	return findAll(ctx, x.batches(), bson.D{}, opts, func(d batchDoc) event.BatchRef {
+		return event.BatchRef{Workspace: auth.Workspace(d.Workspace), Batch: d.Batch}
+	})
+}
+
+// ByBatch returns the events a batch stored (tombstones excluded).
+func (x Events) ByBatch(ctx context.Context, ws auth.Workspace, batch string) ([]*event.Event, error) {
+	return x.find(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "batch", Value: batch}}, nil)
+}
