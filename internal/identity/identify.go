@@ -20,10 +20,10 @@ type IdentifyInput struct {
 
 // Result is the outcome of an identify.
 type Result struct {
-	Profile    *profile.Profile
-	Created    bool
-	MergedIDs  []string
-	Warnings   []Warning
+	Profile   *profile.Profile
+	Created   bool
+	MergedIDs []string
+	Warnings  []Warning
 	// Err says why an Upsert item was not applied; nothing of it was.
 	Err        *errs.Error
 	identities []Identifier
