@@ -53,7 +53,8 @@ const maxResolveAttempts = 10
 func (s *Service) Resolve(ctx context.Context, ws auth.Workspace, set Settings, actor string, ids []Identifier, seen Sighting) (Resolution, error) {
 	rules := set.Rules
 	var dropped []Warning
-	for attempt := range maxResolveAttempts {
+	pace := profile.NewBackoff()
+	for range maxResolveAttempts {
 		res, retry, err := s.resolveOnce(ctx, ws, actor, rules, ids, seen)
 		if err == nil && len(res.rest) > 0 { // the request is another person's: resolve it without the ties
 			ids, dropped = res.rest, append(dropped, res.Warnings...)
@@ -63,7 +64,7 @@ func (s *Service) Resolve(ctx context.Context, ws auth.Workspace, set Settings, 
 			res.Warnings = append(dropped, res.Warnings...)
 			return res, err
 		}
-		if err := profile.Pause(ctx, attempt); err != nil {
+		if err := pace.Wait(ctx); err != nil {
 			return Resolution{}, err
 		}
 	}

@@ -33,6 +33,7 @@ func (s *Service) Update(ctx context.Context, ws auth.Workspace, id string, crea
 // unmerges, erasures) write through their own lease with it.
 func (s *Service) Write(ctx context.Context, ws auth.Workspace, id string, w Write, fn func(*Profile) error) (*Profile, error) {
 	deadline := s.now().Add(lockWait)
+	pace := NewBackoff()
 	for attempt := 0; ; attempt++ {
 		p, done, err := s.tryWrite(ctx, ws, id, w, fn)
 		if done || err != nil {
@@ -52,7 +53,7 @@ func (s *Service) Write(ctx context.Context, ws auth.Workspace, id string, w Wri
 		} else if attempt > 200 {
 			return nil, ErrStale
 		}
-		if err := Pause(ctx, attempt); err != nil {
+		if err := pace.Wait(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -145,17 +146,4 @@ func (s *Service) finishOp(ctx context.Context, ws auth.Workspace, op string) er
 		return err
 	}
 	return s.resume(ctx, ws, op)
-}
-
-// Pause backs off between retries: 2ms doubling to 64ms.
-func Pause(ctx context.Context, attempt int) error {
-	d := 2 * time.Millisecond << min(attempt, 5)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
