@@ -39,6 +39,9 @@ func (p Profiles) Get(ctx context.Context, ws auth.Workspace, id string) (*profi
 // Insert stores a new profile.
 func (p Profiles) Insert(ctx context.Context, pr *profile.Profile) error {
 	_, err := p.c().InsertOne(ctx, toProfileDoc(pr))
+	if err == nil {
+		p.s.remember(pr, pr.Version)
+	}
 	return classify("insert profile", err)
 }
 
@@ -66,17 +69,29 @@ func (p Profiles) replaceSerial(ctx context.Context, pr *profile.Profile, versio
 		return fmt.Errorf("replace profile: %w", err)
 	}
 	defer unlock()
-	var cur struct {
-		Version int64 `bson:"version"`
-	}
-	if err := getByID(ctx, p.c(), pr.Workspace, pr.ID, &cur); err != nil || cur.Version != version {
-		if err != nil && !notFound(err) {
-			return fmt.Errorf("replace profile: %w", err)
+	cur, known := p.s.recall(pr)
+	if !known {
+		var d struct {
+			Version int64 `bson:"version"`
 		}
+		if err := getByID(ctx, p.c(), pr.Workspace, pr.ID, &d); err != nil {
+			if !notFound(err) {
+				return fmt.Errorf("replace profile: %w", err)
+			}
+			return profile.ErrStale
+		}
+		cur = d.Version
+	}
+	if cur != version {
 		return profile.ErrStale
 	}
 	_, err = p.c().ReplaceOne(ctx, bson.D{{Key: "_id", Value: pr.ID}}, toProfileDoc(pr))
-	return classify("replace profile", err)
+	if err != nil {
+		p.s.forget(pr)
+		return classify("replace profile", err)
+	}
+	p.s.remember(pr, pr.Version)
+	return nil
 }
 
 // List returns live profiles matching f with ids above after, in id order.

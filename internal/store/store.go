@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"fmt"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"log/slog"
 	"time"
 
@@ -35,7 +36,10 @@ type Store struct {
 	serial *stripes
 	// writes is the embedded store's write budget (bulk.go); nil on MongoDB.
 	writes *semaphore.Weighted
-	dir    string // the embedded store's data directory
+	// versions remembers the profile versions this process wrote on the
+	// embedded store (see profile_versions.go); nil on MongoDB.
+	versions *lru.Cache[string, int64]
+	dir      string // the embedded store's data directory
 }
 
 // Open connects to MongoDB, or starts the embedded store when no URI is given.
@@ -48,6 +52,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 			return nil, err
 		}
 		s.embedded, uri, s.serial, s.writes, s.dir = e, e.URI(), &stripes{}, newWriteBudget(), o.DataDir
+		s.versions = newVersions()
 	}
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).
 		// No client-wide timeout: it adds maxTimeMS to every command, which
@@ -69,7 +74,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 // WithDatabase returns a Store on another database of the same connection.
 // Closing it does nothing; tests use it for one database per test.
 func (s *Store) WithDatabase(name string) *Store {
-	return &Store{client: s.client, db: s.client.Database(name), serial: s.serial, writes: s.writes, dir: s.dir}
+	return &Store{client: s.client, db: s.client.Database(name), serial: s.serial, writes: s.writes, dir: s.dir, versions: s.versions}
 }
 
 // Drop deletes the whole database.
