@@ -92,7 +92,11 @@ func (s *Service) identifyOne(ctx context.Context, ws auth.Workspace, set Settin
 		return err
 	}
 	seen := []Sighting{{IDs: res.Attached, Source: in.Source, At: r.at}}
-	p, err := s.ObserveLive(ctx, ws, set.Rules, res.ProfileID, seen, "identify", func(p *profile.Profile) { profile.MergeTraits(p, in.Traits, r.at) })
+	o := profile.Observation{Received: s.Now(), At: r.at, IDs: keys(r.identities), Traits: in.Traits}
+	p, err := s.ObserveLive(ctx, ws, set.Rules, res.ProfileID, seen, "identify", func(p *profile.Profile) {
+		profile.MergeTraits(p, in.Traits, r.at)
+		p.Record(o)
+	})
 	if err != nil {
 		return err
 	}

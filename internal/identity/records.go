@@ -38,6 +38,10 @@ type MergeRecord struct {
 	// Snapshots are the before-images of the survivor (first) and the
 	// absorbed profiles, needed to fold and to undo. Erasure removes them.
 	Snapshots []*profile.Profile
+	// UndoFrom is the survivor as an unmerge found it, with what it learnt
+	// since the merge: the unmerge shares that out from this copy, so a
+	// resumed unmerge shares it out the same way. Erasure removes it.
+	UndoFrom *profile.Profile
 }
 
 // Merge rules.

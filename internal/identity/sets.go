@@ -30,3 +30,12 @@ func idsOf(p *profile.Profile) []Identifier {
 	}
 	return out
 }
+
+// keys returns the identifiers as "type:value" strings.
+func keys(ids []Identifier) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out
+}

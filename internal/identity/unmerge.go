@@ -50,7 +50,7 @@ func (s *Service) Unmerge(ctx context.Context, ws auth.Workspace, mergeID string
 // live and this must be the last merge folded into it: undoing an older one
 // would drop what later merges brought.
 func (s *Service) startUnmerge(ctx context.Context, rec *MergeRecord) error {
-	_, err := s.profiles.Write(ctx, rec.Workspace, rec.SurvivorID, profile.Write{Op: rec.ID}, func(p *profile.Profile) error {
+	cur, err := s.profiles.Write(ctx, rec.Workspace, rec.SurvivorID, profile.Write{Op: rec.ID}, func(p *profile.Profile) error {
 		switch {
 		case rec.Status == StatusDone && len(p.AppliedMerges) > 0 && p.AppliedMerges[len(p.AppliedMerges)-1] != rec.ID:
 			return errs.New(errs.Conflict, "later merges into this profile must be undone first")
@@ -66,7 +66,7 @@ func (s *Service) startUnmerge(ctx context.Context, rec *MergeRecord) error {
 	if err != nil {
 		return err
 	}
-	rec.Status = StatusUndoing
+	rec.Status, rec.UndoFrom = StatusUndoing, cur
 	return s.merges.Save(ctx, rec)
 }
 
@@ -81,16 +81,23 @@ func (s *Service) runUnmerge(ctx context.Context, rec *MergeRecord) error {
 			return err
 		}
 	}
-	survivorSnap := rec.Snapshots[0]
+	if rec.UndoFrom == nil { // an undo started by an earlier version
+		cur, err := s.profiles.Stored(ctx, ws, rec.SurvivorID)
+		if err != nil {
+			return err
+		}
+		rec.UndoFrom = cur
+	}
+	plan := planUnmerge(rec)
 	for _, snap := range rec.Snapshots[1:] {
-		if err := s.restore(ctx, rec, snap, idsOf(survivorSnap)); err != nil {
+		if err := s.restore(ctx, rec, snap, plan); err != nil {
 			return err
 		}
 	}
 	if err := s.fault("unmerge:restored"); err != nil {
 		return err
 	}
-	if err := s.unfold(ctx, rec); err != nil {
+	if err := s.unfold(ctx, rec, plan); err != nil {
 		return err
 	}
 	if err := s.unlockAll(ctx, ws, all, rec.ID); err != nil {
@@ -101,13 +108,14 @@ func (s *Service) runUnmerge(ctx context.Context, rec *MergeRecord) error {
 	return s.merges.Save(ctx, rec)
 }
 
-// restore brings one absorbed profile back from its before-image.
-func (s *Service) restore(ctx context.Context, rec *MergeRecord, snap *profile.Profile, keep []Identifier) error {
-	ws, mine := rec.Workspace, idsOf(snap)
+// restore brings one absorbed profile back from its before-image, with the
+// identifiers and observations the plan gives it.
+func (s *Service) restore(ctx context.Context, rec *MergeRecord, snap *profile.Profile, plan unmergePlan) error {
+	ws, mine := rec.Workspace, plan.ids[snap.ID]
 	if err := s.index.Assign(ctx, ws, mine, snap.ID); err != nil {
 		return err
 	}
-	if err := s.events.MoveReceivedWith(ctx, ws, rec.SurvivorID, snap.ID, rec.At, mine, keep); err != nil {
+	if err := s.events.MoveReceivedWith(ctx, ws, rec.SurvivorID, snap.ID, rec.At, mine, plan.ids[rec.SurvivorID]); err != nil {
 		return err
 	}
 	computed, err := s.events.Recount(ctx, ws, snap.IDs())
@@ -115,8 +123,9 @@ func (s *Service) restore(ctx context.Context, rec *MergeRecord, snap *profile.P
 		return err
 	}
 	_, err = s.profiles.Write(ctx, ws, snap.ID, profile.Write{Op: rec.ID, Merged: true, Reason: "unmerge"}, func(p *profile.Profile) error {
-		p.Traits, p.TraitTimes, p.Identities, p.Consent = snap.Traits, snap.TraitTimes, snap.Identities, snap.Consent
+		p.Identities, p.Consent = append(slices.Clone(snap.Identities), plan.moved[snap.ID]...), snap.Consent
 		p.CreatedAt, p.MergedInto, p.Computed, p.Absorbed = snap.CreatedAt, "", computed, snap.Absorbed
+		plan.replay(p, snap)
 		return nil
 	})
 	if err != nil {
@@ -126,37 +135,32 @@ func (s *Service) restore(ctx context.Context, rec *MergeRecord, snap *profile.P
 }
 
 // unfold takes the absorbed profiles' identifiers and traits off the
-// survivor, keeping what it learnt after the merge.
-func (s *Service) unfold(ctx context.Context, rec *MergeRecord) error {
+// survivor, keeping what was observed since the merge with its own.
+func (s *Service) unfold(ctx context.Context, rec *MergeRecord, plan unmergePlan) error {
 	snap, ws := rec.Snapshots[0], rec.Workspace
-	gone := map[Identifier]bool{}
+	keep := plan.ids[rec.SurvivorID]
+	var gone []string
 	for _, a := range rec.Snapshots[1:] {
-		for _, id := range idsOf(a) {
-			gone[id] = true
-		}
+		gone = append(gone, a.IDs()...)
 	}
-	for _, id := range idsOf(snap) {
-		delete(gone, id)
-	}
-	var gone2 []string
-	for _, a := range rec.Snapshots[1:] {
-		gone2 = append(gone2, a.IDs()...)
-	}
-	cur, err := s.profiles.Stored(ctx, ws, rec.SurvivorID)
-	if err != nil {
-		return err
-	}
-	absorbed := without(cur.Absorbed, gone2...)
+	absorbed := without(rec.UndoFrom.Absorbed, gone...)
 	computed, err := s.events.Recount(ctx, ws, append([]string{rec.SurvivorID}, absorbed...))
 	if err != nil {
 		return err
 	}
 	_, err = s.profiles.Write(ctx, ws, rec.SurvivorID, profile.Write{Op: rec.ID, Reason: "unmerge"}, func(p *profile.Profile) error {
 		p.Absorbed = absorbed
-		p.Identities = slices.DeleteFunc(p.Identities, func(i profile.Identity) bool { return gone[Identifier{Type: i.Type, Value: i.Value}] })
-		profile.Unfold(p, snap, rec.At)
+		p.Identities = slices.DeleteFunc(slices.Clone(rec.UndoFrom.Identities), func(i profile.Identity) bool {
+			return !slices.Contains(keep, Identifier{Type: i.Type, Value: i.Value})
+		})
+		plan.replay(p, snap)
+		p.Consent = profile.ConsentSince(rec.UndoFrom.Consent, snap.Consent, rec.At)
 		p.Computed, p.CreatedAt = computed, snap.CreatedAt
 		p.AppliedMerges = slices.DeleteFunc(p.AppliedMerges, func(m string) bool { return m == rec.ID })
+		p.Observations = plan.left
+		if len(p.AppliedMerges) == 0 {
+			p.Observations = nil
+		}
 		return nil
 	})
 	return err

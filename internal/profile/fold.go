@@ -128,8 +128,12 @@ func foldConsent(p *Profile, c Consent) {
 }
 
 // MergeTraits deep-merges patch into the profile's traits, keeping for every
-// changed path the time it was observed.
+// changed path the time it was observed. A path the profile saw change at a
+// later time than at (itself, a parent or a child of it) keeps its value:
+// an older observation never overwrites a newer one, whatever order they
+// arrive in.
 func MergeTraits(p *Profile, patch map[string]any, at time.Time) {
+	patch = newerThan(p.TraitTimes, patch, "", at)
 	if len(patch) == 0 {
 		return
 	}
@@ -141,4 +145,40 @@ func MergeTraits(p *Profile, patch map[string]any, at time.Time) {
 	for _, path := range changed {
 		p.TraitTimes[path] = at
 	}
+}
+
+// newerThan returns the part of patch (under prefix) whose paths were not
+// set after at.
+func newerThan(times map[string]time.Time, patch map[string]any, prefix string, at time.Time) map[string]any {
+	out := make(map[string]any, len(patch))
+	for k, v := range patch {
+		path := k
+		if prefix != "" {
+			path = prefix + "." + k
+		}
+		if sub, ok := v.(map[string]any); ok && len(sub) > 0 && !setAfter(times, path, at, false) {
+			if kept := newerThan(times, sub, path, at); len(kept) > 0 {
+				out[k] = kept
+			}
+			continue
+		}
+		if !setAfter(times, path, at, true) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// setAfter reports whether path or one of its parents (and, with below, one
+// of its children) was set after at.
+func setAfter(times map[string]time.Time, path string, at time.Time, below bool) bool {
+	for q, t := range times {
+		if !t.After(at) {
+			continue
+		}
+		if q == path || strings.HasPrefix(path, q+".") || (below && strings.HasPrefix(q, path+".")) {
+			return true
+		}
+	}
+	return false
 }

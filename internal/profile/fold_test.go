@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -56,4 +57,24 @@ func TestFoldComputed(t *testing.T) {
 	if got.EventCount != 5 || !got.FirstSeen.Equal(c) || !got.LastSeen.Equal(b) || len(got.Channels) != 2 || got.Channels[0] != "line" {
 		t.Fatalf("got %+v", got)
 	}
+}
+
+func TestMergeTraitsNeverLetsAnOlderObservationWin(t *testing.T) {
+	p := &Profile{}
+	MergeTraits(p, map[string]any{"tier": "gold", "address": map[string]any{"city": "BKK", "zip": "10110"}}, at(5))
+	MergeTraits(p, map[string]any{"tier": "silver", "name": "Old", "address": map[string]any{"city": "CNX"}}, at(3))
+	MergeTraits(p, map[string]any{"address": map[string]any{"zip": "10500"}}, at(6))
+	want := map[string]any{"tier": "gold", "name": "Old", "address": map[string]any{"city": "BKK", "zip": "10500"}}
+	if got, _ := json.Marshal(p.Traits); string(got) != mustJSON(t, want) {
+		t.Errorf("traits = %s, want %s", got, mustJSON(t, want))
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

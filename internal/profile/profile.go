@@ -32,6 +32,9 @@ type Profile struct {
 	// AppliedBatches remembers the last event batches folded into the
 	// computed values (see MarkBatch), so a batch is never folded twice.
 	AppliedBatches []string
+	// Observations are the identifies a merge survivor received since the
+	// merge (see Record).
+	Observations []Observation
 	// Erasing is set while the profile is being erased.
 	Erasing bool
 	// Erased marks the tombstone an erasure leaves: no personal data, and

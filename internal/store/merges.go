@@ -37,6 +37,7 @@ type mergeDoc struct {
 	UndoneAt    *time.Time      `bson:"undoneAt,omitempty"`
 	Status      string          `bson:"status"`
 	Snapshots   []profileDoc    `bson:"snapshots,omitempty"`
+	UndoFrom    *profileDoc     `bson:"undoFrom,omitempty"`
 }
 
 func toMergeDoc(r *identity.MergeRecord) mergeDoc {
@@ -45,6 +46,10 @@ func toMergeDoc(r *identity.MergeRecord) mergeDoc {
 		At: r.At, UndoneAt: r.UndoneAt, Status: r.Status, Identifiers: toIdentifierDocs(r.Identifiers)}
 	for _, p := range r.Snapshots {
 		d.Snapshots = append(d.Snapshots, toProfileDoc(p))
+	}
+	if r.UndoFrom != nil {
+		u := toProfileDoc(r.UndoFrom)
+		d.UndoFrom = &u
 	}
 	return d
 }
@@ -55,6 +60,9 @@ func fromMergeDoc(d mergeDoc) *identity.MergeRecord {
 		Identifiers: fromIdentifierDocs(d.Identifiers)}
 	for _, p := range d.Snapshots {
 		r.Snapshots = append(r.Snapshots, fromProfileDoc(p))
+	}
+	if d.UndoFrom != nil {
+		r.UndoFrom = fromProfileDoc(*d.UndoFrom)
 	}
 	return r
 }
@@ -123,7 +131,7 @@ func (m Merges) ByProfile(ctx context.Context, ws auth.Workspace, profileID stri
 // records naming the profile.
 func (m Merges) Scrub(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
 	n, err := m.s.updateMatching(ctx, m.c(), bson.D{{Key: "workspace", Value: string(ws)}, {Key: "involved", Value: profileID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "identifiers", Value: bson.A{}}}}, {Key: "$unset", Value: bson.D{{Key: "snapshots", Value: ""}, {Key: "reason", Value: ""}}}})
+		bson.D{{Key: "$set", Value: bson.D{{Key: "identifiers", Value: bson.A{}}}}, {Key: "$unset", Value: bson.D{{Key: "snapshots", Value: ""}, {Key: "undoFrom", Value: ""}, {Key: "reason", Value: ""}}}})
 	if err != nil {
 		return 0, classify("scrub merges", err)
 	}

@@ -22,6 +22,7 @@ type profileDoc struct {
 	Lock       *lockDoc         `bson:"lock,omitempty"`
 	Applied    []string         `bson:"appliedMerges,omitempty"`
 	Batches    []string         `bson:"appliedBatches,omitempty"`
+	Observed   []observationDoc `bson:"observations,omitempty"`
 	Erasing    bool             `bson:"erasing,omitempty"`
 	Erased     bool             `bson:"erased,omitempty"`
 	Version    int64            `bson:"version"`
@@ -48,6 +49,13 @@ type identityRecDoc struct {
 	Source    string    `bson:"source,omitempty"`
 	FirstSeen time.Time `bson:"firstSeen"`
 	LastSeen  time.Time `bson:"lastSeen"`
+}
+
+type observationDoc struct {
+	Received time.Time      `bson:"received"`
+	At       time.Time      `bson:"at"`
+	IDs      []string       `bson:"ids"`
+	Traits   map[string]any `bson:"traits,omitempty"`
 }
 
 type consentDoc struct {
@@ -82,6 +90,9 @@ func toProfileDoc(p *profile.Profile) profileDoc {
 	if d.Traits == nil {
 		d.Traits = map[string]any{}
 	}
+	for _, o := range p.Observations {
+		d.Observed = append(d.Observed, observationDoc(o))
+	}
 	for i, id := range p.Identities {
 		d.Identities[i] = identityRecDoc(id)
 	}
@@ -105,6 +116,10 @@ func fromProfileDoc(d profileDoc) *profile.Profile {
 			EventCount: d.Computed.EventCount, Channels: nonNil(d.Computed.Channels)}}
 	for i, id := range d.Identities {
 		p.Identities[i] = profile.Identity(id)
+	}
+	for _, o := range d.Observed {
+		o.Received, o.At, o.Traits = o.Received.UTC(), o.At.UTC(), plainMap(o.Traits)
+		p.Observations = append(p.Observations, profile.Observation(o))
 	}
 	for i, c := range d.Consent {
 		p.Consent[i] = profile.Consent{Channel: c.Channel, Purpose: c.Purpose, Granted: c.Granted, Source: c.Source,
