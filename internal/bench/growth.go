@@ -14,47 +14,56 @@ import (
 // customers a batch, --clients clients) against a population of
 // --profiles-large existing profiles, divided by the same run against
 // --profiles-small profiles. Each population is created through
-// upsertProfiles, 1,000 per call, and the run's customers are spread over
-// all of it.
+// upsertProfiles, 1,000 per call, in a database of its own, and the run's
+// customers are spread over all of it. The two runs alternate (small, large,
+// large, small halves) so that machine load weighs on both alike.
 //
 // Baseline: the product itself at the small population, so the ratio is how
 // much ingest slows as the data grows (no driver run: the question is the
 // product's scaling, not its overhead).
 func (e *env) growth(ctx context.Context) ([]Scenario, error) {
-	small, err := e.ingestAt(ctx, e.o.ProfilesSmall, false)
+	small, err := e.populated(ctx, e.o.ProfilesSmall, false)
 	if err != nil {
 		return nil, err
 	}
-	large, err := e.ingestAt(ctx, e.o.ProfilesLarge, true)
+	defer small.close()
+	large, err := e.populated(ctx, e.o.ProfilesLarge, true)
 	if err != nil {
 		return nil, err
 	}
-	return []Scenario{row("growth", "events/s", large, small, ">= 0.8", fmt.Sprintf(
+	defer large.close()
+	ps := newPlan(e.o.Events, e.o.Batch, e.o.ProfilesSmall)
+	pl := newPlan(e.o.Events, e.o.Batch, e.o.ProfilesLarge)
+	r, err := e.throughput(ctx, ps, e.o.Clients, productBatches(small, "g", ps), productBatches(large, "g", pl))
+	if err != nil {
+		return nil, fmt.Errorf("growth: %w", err)
+	}
+	return []Scenario{row("growth", "events/s", r.baseline, r.product, ">= 0.8", fmt.Sprintf(
 		"the product's ingest at %d profiles (product: at %d)", e.o.ProfilesSmall, e.o.ProfilesLarge))}, nil
 }
 
-// ingestAt seeds a population of n profiles and returns the product's
-// ingest rate on it. With peak set, the process's peak resident memory is
-// read once the population is loaded.
-func (e *env) ingestAt(ctx context.Context, n int, peak bool) (float64, error) {
-	const prefix = "g"
+// populated opens a database holding n profiles, loaded through
+// upsertProfiles. With peak set, the process's peak resident memory is read
+// once they are loaded.
+func (e *env) populated(ctx context.Context, n int, peak bool) (*space, error) {
 	sp, err := e.open(ctx, fmt.Sprintf("growth%d", n))
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	defer sp.close()
 	start := time.Now()
-	if _, err := e.seedProfiles(ctx, sp, population(prefix, n)); err != nil {
-		return 0, err
+	if _, err := e.seedProfiles(ctx, sp, population("g", n)); err != nil {
+		sp.close()
+		return nil, err
 	}
 	e.progressf("loaded %d profiles in %s", n, time.Since(start).Round(time.Second))
 	if peak {
 		e.noteScale(n, time.Since(start))
 		if e.peakMiB, err = peakRSS(); err != nil {
-			return 0, err
+			sp.close()
+			return nil, err
 		}
 	}
-	return ingestProduct(ctx, sp, prefix, newPlan(e.o.Events, e.o.Batch, n), e.o.Clients)
+	return sp, nil
 }
 
 // memory: the peak resident memory of the process (server, embedded store
@@ -62,17 +71,11 @@ func (e *env) ingestAt(ctx context.Context, n int, peak bool) (float64, error) {
 // It reuses the growth scenario's population when growth ran.
 func (e *env) memory(ctx context.Context) ([]Scenario, error) {
 	if e.peakMiB == 0 {
-		sp, err := e.open(ctx, "memory")
+		sp, err := e.populated(ctx, e.o.ProfilesLarge, true)
 		if err != nil {
 			return nil, err
 		}
-		defer sp.close()
-		if _, err := e.seedProfiles(ctx, sp, population("g", e.o.ProfilesLarge)); err != nil {
-			return nil, err
-		}
-		if e.peakMiB, err = peakRSS(); err != nil {
-			return nil, err
-		}
+		sp.close()
 	}
 	return []Scenario{figure("memory", "MiB", e.peakMiB,
 		fmt.Sprintf("none: VmHWM of the process after loading %d profiles", e.o.ProfilesLarge))}, nil

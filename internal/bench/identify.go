@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -34,25 +33,17 @@ func (e *env) identify(ctx context.Context) ([]Scenario, error) {
 	if err := seedBase(ctx, sp, prefix, n); err != nil {
 		return nil, err
 	}
-	var product []time.Duration
-	cmds, err := e.counted(ctx, warmup+e.o.Ops, func() (err error) {
-		product, err = sample(ctx, warmup, e.o.Ops, func(ctx context.Context, i int) error {
-			in := identifyInput(map[string]any{fmt.Sprintf("k%d", i): i}, email(prefix, i))
-			return sp.c.do(ctx, identifyQ, map[string]any{"in": in}, nil)
-		})
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("identify: %w", err)
-	}
 	profiles := sp.db.Collection(baseProfiles)
-	base, err := sample(ctx, warmup, e.o.Ops, func(ctx context.Context, i int) error {
+	product, base, cmds, err := e.latencies(ctx, e.o.Ops, func(ctx context.Context, i int) error {
+		in := identifyInput(map[string]any{fmt.Sprintf("k%d", i): i}, email(prefix, i))
+		return sp.c.do(ctx, identifyQ, map[string]any{"in": in}, nil)
+	}, func(ctx context.Context, i int) error {
 		update := bson.D{{Key: "$set", Value: bson.D{{Key: fmt.Sprintf("traits.k%d", i), Value: i}}}}
 		_, err := profiles.UpdateOne(ctx, bson.D{{Key: "_id", Value: basePID(prefix, i)}}, update, options.UpdateOne().SetUpsert(true))
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("identify baseline: %w", err)
+		return nil, fmt.Errorf("identify: %w", err)
 	}
 	note := "driver: one UpdateOne {_id} upsert $set of the trait"
 	return []Scenario{

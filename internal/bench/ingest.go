@@ -29,8 +29,14 @@ func newPlan(events, size, population int) plan {
 	return plan{events: events, size: size, per: per, batches: (events + size - 1) / size, order: order}
 }
 
-// len is the number of events of batch b (the last one may be short).
-func (p plan) len(b int) int { return min(p.size, p.events-b*p.size) }
+// len is the number of events of batch b: the last one of the plan may be
+// short; warm-up batches, numbered after the plan's, are full.
+func (p plan) len(b int) int {
+	if b >= p.batches {
+		return p.size
+	}
+	return min(p.size, p.events-b*p.size)
+}
 
 // customer is the customer of event k of batch b.
 func (p plan) customer(b, k int) int { return p.order[(b*p.per+k%p.per)%len(p.order)] }
@@ -67,48 +73,30 @@ func (e *env) ingest(ctx context.Context, clients int) (ingestRates, error) {
 		return ingestRates{}, err
 	}
 	p := newPlan(e.o.Events, e.o.Batch, e.o.Customers)
-	var r ingestRates
-	r.cmds, err = e.counted(ctx, p.batches, func() (err error) {
-		r.product, err = ingestProduct(ctx, sp, prefix, p, clients)
-		return err
+	r, err := e.throughput(ctx, p, clients, productBatches(sp, prefix, p), func(ctx context.Context, b int) error {
+		return baseBatch(ctx, sp, prefix, p, b)
 	})
 	if err != nil {
-		return r, err
+		return r, fmt.Errorf("ingest: %w", err)
 	}
-	r.baseline, err = ingestBase(ctx, sp, prefix, p, clients)
-	return r, err
+	return r, nil
 }
 
-// ingestProduct runs the plan through trackEvents and returns events/s.
-func ingestProduct(ctx context.Context, sp *space, prefix string, p plan, clients int) (float64, error) {
+// productBatches returns the job that sends batch b of the plan through
+// trackEvents.
+func productBatches(sp *space, prefix string, p plan) job {
 	tag := fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
-	d, err := parallel(ctx, clients, p.batches, func(ctx context.Context, b int) error {
+	return func(ctx context.Context, b int) error {
 		evs := make([]any, 0, p.size)
 		for k := range p.len(b) {
 			evs = append(evs, eventInput(fmt.Sprintf("%s-%d-%d", tag, b, k), email(prefix, p.customer(b, k)), k))
 		}
 		return sp.c.track(ctx, evs)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("ingest: %w", err)
 	}
-	return perSecond(p.events, d), nil
-}
-
-// ingestBase runs the plan through the driver and returns events/s.
-func ingestBase(ctx context.Context, sp *space, prefix string, p plan, clients int) (float64, error) {
-	tag := fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
-	d, err := parallel(ctx, clients, p.batches, func(ctx context.Context, b int) error {
-		return baseBatch(ctx, sp, prefix, p, b, fmt.Sprintf("%s-%d", tag, b))
-	})
-	if err != nil {
-		return 0, fmt.Errorf("ingest baseline: %w", err)
-	}
-	return perSecond(p.events, d), nil
 }
 
 // baseBatch is the baseline's work for batch b of the plan.
-func baseBatch(ctx context.Context, sp *space, prefix string, p plan, b int, tag string) error {
+func baseBatch(ctx context.Context, sp *space, prefix string, p plan, b int) error {
 	n := p.len(b)
 	distinct := min(p.per, n)
 	pids := make([]string, distinct)
@@ -126,7 +114,7 @@ func baseBatch(ctx context.Context, sp *space, prefix string, p plan, b int, tag
 	docs := make([]any, n)
 	counts := make([]int, distinct)
 	for k := range n {
-		docs[k] = baseEvent(fmt.Sprintf("%s-%d", tag, k), pids[k%p.per], email(prefix, p.customer(b, k)), k, now)
+		docs[k] = baseEvent(fmt.Sprintf("%s-%d-%d", prefix, b, k), pids[k%p.per], email(prefix, p.customer(b, k)), k, now)
 		counts[k%p.per]++
 	}
 	if _, err := sp.db.Collection(baseEvents).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil {

@@ -33,17 +33,13 @@ func (e *env) merge(ctx context.Context) ([]Scenario, error) {
 	if err := e.seedPairs(ctx, sp, warmup+n); err != nil {
 		return nil, err
 	}
-	var product []time.Duration
-	cmds, err := e.counted(ctx, warmup+n, func() (err error) {
-		product, err = sample(ctx, warmup, n, func(ctx context.Context, i int) error { return mergeProduct(ctx, sp, i) })
-		return err
+	product, base, cmds, err := e.latencies(ctx, n, func(ctx context.Context, i int) error {
+		return mergeProduct(ctx, sp, i)
+	}, func(ctx context.Context, i int) error {
+		return mergeBase(ctx, sp, i)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("merge: %w", err)
-	}
-	base, err := sample(ctx, warmup, n, func(ctx context.Context, i int) error { return mergeBase(ctx, sp, i) })
-	if err != nil {
-		return nil, fmt.Errorf("merge baseline: %w", err)
 	}
 	note := "driver: FindOne {_id} x2, InsertOne record, UpdateOne {_id} x2 profiles, UpdateOne {_id} identity"
 	return []Scenario{

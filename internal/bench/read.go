@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -39,21 +38,13 @@ func (e *env) profileRead(ctx context.Context) ([]Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	var product []time.Duration
-	cmds, err := e.counted(ctx, warmup+e.o.Ops, func() (err error) {
-		product, err = sample(ctx, warmup, e.o.Ops, func(ctx context.Context, i int) error {
-			return readProduct(ctx, sp, ids[i%n])
-		})
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("profile read: %w", err)
-	}
-	base, err := sample(ctx, warmup, e.o.Ops, func(ctx context.Context, i int) error {
+	product, base, cmds, err := e.latencies(ctx, e.o.Ops, func(ctx context.Context, i int) error {
+		return readProduct(ctx, sp, ids[i%n])
+	}, func(ctx context.Context, i int) error {
 		return readBase(ctx, sp, basePID(prefix, i%n))
 	})
 	if err != nil {
-		return nil, fmt.Errorf("profile read baseline: %w", err)
+		return nil, fmt.Errorf("profile read: %w", err)
 	}
 	note := "driver: FindOne {_id} + Find {profileId} sort {timestamp: -1} limit 20"
 	return []Scenario{

@@ -86,6 +86,7 @@ func round(v float64) float64 {
 func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // targets read ">= 0.5", not "\u003e= 0.5"
 	return enc.Encode(r)
 }
 
