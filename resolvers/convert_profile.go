@@ -48,8 +48,8 @@ func toModelProfile(p *profile.Profile) *model.Profile {
 	return m
 }
 
-func toDomainList(first *int, after *string, f *model.ProfileFilter) profile.ListInput {
-	in := profile.ListInput{First: first, After: deref(after), Traits: map[string]any{}}
+func toDomainList(first *int, after *string, f *model.ProfileFilter, total bool) profile.ListInput {
+	in := profile.ListInput{First: first, After: deref(after), Traits: map[string]any{}, Total: total}
 	if f != nil {
 		in.IdentityType = deref(f.IdentityType)
 		for _, t := range f.Traits {

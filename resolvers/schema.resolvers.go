@@ -106,7 +106,7 @@ func (r *mutationResolver) DeleteProfile(ctx context.Context, id string) (*model
 
 // Events is the resolver for the events field.
 func (r *profileResolver) Events(ctx context.Context, obj *model.Profile, first *int, after *string, types []string) (*model.EventConnection, error) {
-	pg, err := r.Deps.Events.List(ctx, ws(ctx), event.ListInput{ProfileID: obj.ID, First: first, After: deref(after), Types: types})
+	pg, err := r.Deps.Events.List(ctx, ws(ctx), event.ListInput{ProfileID: obj.ID, First: first, After: deref(after), Types: types, Total: requested(ctx, "totalCount")})
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (r *queryResolver) ProfileByIdentity(ctx context.Context, typeArg string, v
 
 // Profiles is the resolver for the profiles field.
 func (r *queryResolver) Profiles(ctx context.Context, first *int, after *string, filter *model.ProfileFilter) (*model.ProfileConnection, error) {
-	pg, err := r.Deps.Profiles.List(ctx, ws(ctx), toDomainList(first, after, filter))
+	pg, err := r.Deps.Profiles.List(ctx, ws(ctx), toDomainList(first, after, filter, requested(ctx, "totalCount")))
 	if err != nil {
 		return nil, err
 	}

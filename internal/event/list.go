@@ -13,6 +13,8 @@ type ListInput struct {
 	First     *int
 	After     string
 	Types     []string
+	// Total asks for the number of matching events too (a second query).
+	Total bool
 }
 
 // List returns a profile's events, newest first.
@@ -39,6 +41,8 @@ func (s *Service) List(ctx context.Context, ws auth.Workspace, in ListInput) (pa
 		return out, err
 	}
 	out = page.Of(evs, n, ok, func(e *Event) string { return page.At(e.Timestamp, e.ID) })
-	out.Total, err = s.store.Count(ctx, ws, p.IDs(), in.Types)
+	if in.Total {
+		out.Total, err = s.store.Count(ctx, ws, p.IDs(), in.Types)
+	}
 	return out, err
 }

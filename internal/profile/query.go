@@ -69,6 +69,8 @@ type ListInput struct {
 	After        string
 	Traits       map[string]any
 	IdentityType string
+	// Total asks for the number of matching profiles too (a second query).
+	Total bool
 }
 
 // List returns a page of live profiles in creation order.
@@ -95,7 +97,9 @@ func (s *Service) List(ctx context.Context, ws auth.Workspace, in ListInput) (pa
 		return out, err
 	}
 	out = page.Of(items, n, after != nil, func(p *Profile) string { return page.Encode(p.ID) })
-	out.Total, err = s.store.Count(ctx, ws, f)
+	if in.Total {
+		out.Total, err = s.store.Count(ctx, ws, f)
+	}
 	return out, err
 }
 
