@@ -15,7 +15,7 @@ import (
 // per profile. The batch's mark, stored before the events, is removed after
 // this by the caller; a crash in between leaves it, and repairBatch then
 // folds what the profiles do not record as folded.
-func (s *Service) apply(ctx context.Context, ws auth.Workspace, rules identity.Rules, evs []*Event, seen bool) error {
+func (s *Service) apply(ctx context.Context, ws auth.Workspace, rules identity.Rules, evs []*Event, seen bool, read map[string]*profile.Profile) error {
 	groups := map[string][]*Event{}
 	var order []string
 	for _, e := range evs {
@@ -25,7 +25,7 @@ func (s *Service) apply(ctx context.Context, ws auth.Workspace, rules identity.R
 		groups[e.ProfileID] = append(groups[e.ProfileID], e)
 	}
 	for _, pid := range order {
-		if err := s.applyGroup(ctx, ws, rules, pid, groups[pid], seen); err != nil {
+		if err := s.applyGroup(ctx, ws, rules, pid, groups[pid], seen, read[pid]); err != nil {
 			return err
 		}
 	}
@@ -35,17 +35,19 @@ func (s *Service) apply(ctx context.Context, ws auth.Workspace, rules identity.R
 // applyGroup folds one profile's events into it, or into the profile it was
 // merged into meanwhile (the events stay under their id, which the survivor
 // lists as absorbed). With seen, the identifiers resolution attached are
-// recorded as seen at the events' times (a repair does not know them).
-func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, rules identity.Rules, pid string, group []*Event, seen bool) error {
+// recorded as seen at the events' times (a repair does not know them);
+// from is the profile as resolution read it, if it did.
+func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, rules identity.Rules, pid string, group []*Event, seen bool, from *profile.Profile) error {
 	var sg []identity.Sighting
 	if seen {
 		sg = sightings(group)
 	}
-	_, err := s.identities.ObserveLive(ctx, ws, rules, pid, sg, "event", func(p *profile.Profile) {
-		for _, b := range byBatch(group) {
-			foldOnce(p, pid, b)
-		}
-	})
+	_, err := s.identities.ObserveLive(ctx, ws, rules, pid, identity.Visit{Seen: sg, Reason: "event", From: from,
+		Change: func(p *profile.Profile) {
+			for _, b := range byBatch(group) {
+				foldOnce(p, pid, b)
+			}
+		}})
 	if errors.Is(err, profile.ErrNotFound) {
 		return s.store.Erase(ctx, ws, ids(group)) // erased meanwhile: erasure wins
 	}
@@ -62,7 +64,7 @@ func (s *Service) repairBatch(ctx context.Context, ws auth.Workspace, batch stri
 	if err != nil {
 		return err
 	}
-	if err := s.apply(ctx, ws, nil, evs, false); err != nil {
+	if err := s.apply(ctx, ws, nil, evs, false, nil); err != nil {
 		return err
 	}
 	return s.store.CloseBatch(ctx, ws, batch)
@@ -124,7 +126,7 @@ func (s *Service) recoverUnmarked(ctx context.Context) (int, error) {
 			return total, err
 		}
 		for _, e := range evs {
-			if err := s.apply(ctx, e.Workspace, nil, []*Event{e}, false); err != nil {
+			if err := s.apply(ctx, e.Workspace, nil, []*Event{e}, false, nil); err != nil {
 				return total, err
 			}
 			if err := s.store.MarkApplied(ctx, e.Workspace, []string{e.ID}); err != nil {

@@ -64,7 +64,7 @@ func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, in
 	if err != nil {
 		return res, err
 	}
-	evs := s.prepare(ctx, ws, set, actor, ins, &res)
+	evs, read := s.prepare(ctx, ws, set, actor, ins, &res)
 	batch := s.newID()
 	for _, e := range evs {
 		e.Batch = batch
@@ -85,7 +85,7 @@ func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, in
 		return res, err
 	}
 	res.Accepted, res.Duplicates = len(fresh), res.Duplicates+len(evs)-len(fresh)
-	if err := s.apply(ctx, ws, set.Rules, fresh, true); err != nil {
+	if err := s.apply(ctx, ws, set.Rules, fresh, true, read); err != nil {
 		return res, err
 	}
 	if err := s.store.CloseBatch(ctx, ws, batch); err != nil {
@@ -130,10 +130,12 @@ func (s *Service) split(ctx context.Context, ws auth.Workspace, evs []*Event, du
 }
 
 // prepare validates the items and resolves their profiles; failures become
-// item errors.
-func (s *Service) prepare(ctx context.Context, ws auth.Workspace, set identity.Settings, actor string, ins []Input, res *Result) []*Event {
+// item errors. It also returns the profiles resolution read, by id, for the
+// writes that follow.
+func (s *Service) prepare(ctx context.Context, ws auth.Workspace, set identity.Settings, actor string, ins []Input, res *Result) ([]*Event, map[string]*profile.Profile) {
 	now := s.identities.Now()
 	seen := map[string]bool{}
+	read := map[string]*profile.Profile{}
 	resolved := map[string]identity.Resolution{} // by identifier set: one resolve per customer per batch
 	var evs []*Event
 	for i, in := range ins {
@@ -148,6 +150,9 @@ func (s *Service) prepare(ctx context.Context, ws auth.Workspace, set identity.S
 			if !ok {
 				if r, err = s.identities.Resolve(ctx, ws, set, actor, e.Identities, identity.Sighting{Source: e.Channel, At: e.Timestamp}); err == nil {
 					resolved[key] = identity.Resolution{ProfileID: r.ProfileID, Warnings: r.Warnings, Attached: r.Attached}
+					if _, ok := read[r.ProfileID]; !ok && r.Profile != nil {
+						read[r.ProfileID] = r.Profile
+					}
 				}
 			}
 			// Received after its resolution, so an unmerge can tell which
@@ -167,7 +172,7 @@ func (s *Service) prepare(ctx context.Context, ws auth.Workspace, set identity.S
 		seen[e.ID] = true
 		evs = append(evs, e)
 	}
-	return evs
+	return evs, read
 }
 
 func validate(ws auth.Workspace, set identity.Settings, in Input, now time.Time) (*Event, []identity.Warning, error) {

@@ -18,17 +18,17 @@ import (
 // every claim, including claims of requests still under way. retry is true
 // when another request claimed one of them first or the profile was merged
 // away; what could not be claimed is taken off the document again.
-func (s *Service) attach(ctx context.Context, ws auth.Workspace, rules Rules, pid string, created bool, seen Sighting) ([]Identifier, []Warning, bool, error) {
+func (s *Service) attach(ctx context.Context, ws auth.Workspace, rules Rules, pid string, created bool, seen Sighting, from *profile.Profile) (*profile.Profile, []Identifier, []Warning, bool, error) {
 	var refused []Identifier
-	_, err := s.profiles.Write(ctx, ws, pid, profile.Write{Create: true}, func(p *profile.Profile) error {
+	written, err := s.profiles.Write(ctx, ws, pid, profile.Write{Create: true, From: from}, func(p *profile.Profile) error {
 		refused = touchIdentities(p, rules, seen.IDs, seen.Source, seen.At)
 		return nil
 	})
 	if errors.Is(err, profile.ErrMerged) {
-		return nil, nil, true, nil
+		return nil, nil, nil, true, nil
 	}
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, nil, false, err
 	}
 	var warns []Warning
 	for _, id := range refused {
@@ -46,7 +46,7 @@ func (s *Service) attach(ctx context.Context, ws auth.Workspace, rules Rules, pi
 		}
 		owner, err := s.index.Claim(ctx, ws, id, pid)
 		if err != nil {
-			return claimed, warns, false, err
+			return nil, claimed, warns, false, err
 		}
 		if owner != pid {
 			lost = append(lost, order[i:]...) // this one and everything not yet claimed
@@ -55,9 +55,9 @@ func (s *Service) attach(ctx context.Context, ws auth.Workspace, rules Rules, pi
 		claimed = append(claimed, id)
 	}
 	if len(lost) == 0 {
-		return claimed, warns, false, nil
+		return written, claimed, warns, false, nil
 	}
-	return claimed, nil, true, s.drop(ctx, ws, pid, lost, created && len(claimed) == 0)
+	return nil, claimed, nil, true, s.drop(ctx, ws, pid, lost, created && len(claimed) == 0)
 }
 
 // drop takes identifiers another profile won off the profile's document. A

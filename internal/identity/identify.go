@@ -93,10 +93,11 @@ func (s *Service) identifyOne(ctx context.Context, ws auth.Workspace, set Settin
 	}
 	seen := []Sighting{{IDs: res.Attached, Source: in.Source, At: r.at}}
 	o := profile.Observation{Received: s.Now(), At: r.at, IDs: keys(r.identities), Traits: in.Traits}
-	p, err := s.ObserveLive(ctx, ws, set.Rules, res.ProfileID, seen, "identify", func(p *profile.Profile) {
-		profile.MergeTraits(p, in.Traits, r.at)
-		p.Record(o)
-	})
+	p, err := s.ObserveLive(ctx, ws, set.Rules, res.ProfileID, Visit{Seen: seen, Reason: "identify", From: res.Profile,
+		Change: func(p *profile.Profile) {
+			profile.MergeTraits(p, in.Traits, r.at)
+			p.Record(o)
+		}})
 	if err != nil {
 		return err
 	}

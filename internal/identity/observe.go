@@ -21,11 +21,21 @@ type Sighting struct {
 	At     time.Time
 }
 
+// Visit is what observing a profile writes on it.
+type Visit struct {
+	Seen   []Sighting             // identifiers seen, recorded (within the limits) with their times
+	Reason string                 // published with the change
+	Change func(*profile.Profile) // traits, computed values: deterministic, it may run twice
+	// From is the profile as resolution read it, when it did: the write
+	// starts from it instead of reading the profile again.
+	From *profile.Profile
+}
+
 // ObserveLive is Observe on the live profile: when id was absorbed by a
-// merge in the meantime, the sightings go to the profile it was merged into.
-func (s *Service) ObserveLive(ctx context.Context, ws auth.Workspace, rules Rules, id string, seen []Sighting, reason string, change func(*profile.Profile)) (*profile.Profile, error) {
+// merge in the meantime, the visit goes to the profile it was merged into.
+func (s *Service) ObserveLive(ctx context.Context, ws auth.Workspace, rules Rules, id string, v Visit) (*profile.Profile, error) {
 	for hops := 0; ; hops++ {
-		p, err := s.Observe(ctx, ws, rules, id, seen, reason, change)
+		p, err := s.Observe(ctx, ws, rules, id, v)
 		if !errors.Is(err, profile.ErrMerged) || hops >= maxLiveHops {
 			return p, err
 		}
@@ -33,22 +43,22 @@ func (s *Service) ObserveLive(ctx context.Context, ws auth.Workspace, rules Rule
 		if err != nil {
 			return nil, err
 		}
-		id = live.ID
+		id, v.From = live.ID, live
 	}
 }
 
 // Observe records sightings of identifiers on the profile (creating it when
-// its identifiers were just claimed for it) and applies change. Identifiers
-// the profile may not hold (a concurrent attach reached the type's limit
-// first) are released from the identity index again.
-func (s *Service) Observe(ctx context.Context, ws auth.Workspace, rules Rules, id string, seen []Sighting, reason string, change func(*profile.Profile)) (*profile.Profile, error) {
+// its identifiers were just claimed for it) and applies the change.
+// Identifiers the profile may not hold (a concurrent attach reached the
+// type's limit first) are released from the identity index again.
+func (s *Service) Observe(ctx context.Context, ws auth.Workspace, rules Rules, id string, v Visit) (*profile.Profile, error) {
 	var refused []Identifier
-	p, err := s.profiles.Update(ctx, ws, id, true, reason, func(p *profile.Profile) error {
+	p, err := s.profiles.Write(ctx, ws, id, profile.Write{Create: true, Reason: v.Reason, From: v.From}, func(p *profile.Profile) error {
 		refused = nil
-		for _, sg := range seen {
+		for _, sg := range v.Seen {
 			refused = append(refused, touchIdentities(p, rules, sg.IDs, sg.Source, sg.At)...)
 		}
-		change(p)
+		v.Change(p)
 		return nil
 	})
 	if err != nil {

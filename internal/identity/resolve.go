@@ -22,6 +22,9 @@ type Resolution struct {
 	// Attached are the request's identifiers that the profile now holds:
 	// the ones to record on it. A refused merge or a limit leaves others out.
 	Attached []Identifier
+	// Profile is the profile as resolution read it, when it did and wrote
+	// nothing to it since: a write that follows may start from it.
+	Profile *profile.Profile
 	// rest, when set, are the identifiers to resolve again without the
 	// ones tying the request to another person (see clashing).
 	rest []Identifier
@@ -85,7 +88,7 @@ func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor stri
 	case 0:
 		res.ProfileID, res.Created = s.newID(), true
 	case 1:
-		res.ProfileID = cands[0].ID
+		res.ProfileID, res.Profile = cands[0].ID, cands[0]
 	default:
 		r, retry, err := s.join(ctx, ws, actor, rules, ids, live, cands)
 		if err != nil || retry {
@@ -113,7 +116,8 @@ func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor stri
 		return res, false, nil
 	}
 	seen.IDs = unclaimed
-	claimed, warns, retry, err := s.attach(ctx, ws, rules, res.ProfileID, res.Created, seen)
+	written, claimed, warns, retry, err := s.attach(ctx, ws, rules, res.ProfileID, res.Created, seen, res.Profile)
+	res.Profile = written
 	res.Warnings = append(res.Warnings, warns...)
 	res.Attached = append(res.Attached, claimed...)
 	return res, retry, err

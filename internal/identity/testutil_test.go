@@ -135,7 +135,7 @@ func codes(ws []identity.Warning) []string {
 // listTotal counts the workspace's live profiles.
 func (e *env) listTotal(t *testing.T, ws auth.Workspace) int64 {
 	t.Helper()
-	p, err := e.profiles.List(context.Background(), ws, profile.ListInput{})
+	p, err := e.profiles.List(context.Background(), ws, profile.ListInput{Total: true})
 	if err != nil {
 		t.Fatal(err)
 	}

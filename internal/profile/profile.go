@@ -4,9 +4,12 @@ package profile
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/document"
 	"github.com/cdp-dev/cdp/internal/errs"
 )
 
@@ -133,4 +136,28 @@ func (p *Profile) IDs() []string { return append([]string{p.ID}, p.Absorbed...) 
 type Change struct {
 	Profile *Profile
 	Reason  string
+}
+
+// copyOf returns a copy of p that a write may change without touching p,
+// or nil when p is not the profile id of ws.
+func (p *Profile) copyOf(ws auth.Workspace, id string) *Profile {
+	if p == nil || p.ID != id || p.Workspace != ws {
+		return nil
+	}
+	c := *p
+	c.Traits = document.Clone(p.Traits)
+	c.TraitTimes = maps.Clone(p.TraitTimes)
+	c.Identities = slices.Clone(p.Identities)
+	c.Consent = slices.Clone(p.Consent)
+	for i := range c.Consent {
+		c.Consent[i].History = slices.Clone(c.Consent[i].History)
+	}
+	c.Computed.Channels = slices.Clone(p.Computed.Channels)
+	c.Absorbed, c.AppliedMerges = slices.Clone(p.Absorbed), slices.Clone(p.AppliedMerges)
+	c.AppliedBatches, c.Observations = slices.Clone(p.AppliedBatches), slices.Clone(p.Observations)
+	if p.Lock != nil {
+		l := *p.Lock
+		c.Lock = &l
+	}
+	return &c
 }

@@ -15,6 +15,10 @@ type Write struct {
 	Reason string // published with the change; "" publishes nothing
 	Op     string // the operation that may write through its own lease
 	Merged bool   // allow writing to an absorbed profile (merge steps)
+	// From is the profile as the caller last read it: the first attempt
+	// writes on a copy of it instead of reading the profile again (the
+	// version check catches a copy that is out of date).
+	From *Profile
 }
 
 // lockWait bounds how long a write waits for another operation's lock.
@@ -36,6 +40,7 @@ func (s *Service) Write(ctx context.Context, ws auth.Workspace, id string, w Wri
 	pace := NewBackoff()
 	for attempt := 0; ; attempt++ {
 		p, done, err := s.tryWrite(ctx, ws, id, w, fn)
+		w.From = nil // a retry reads the profile as it is now
 		if done || err != nil {
 			if err == nil && w.Reason != "" && p.MergedInto == "" && !p.Erasing {
 				s.onChange(ctx, p, w.Reason)
@@ -66,7 +71,10 @@ func (s *Service) Write(ctx context.Context, ws auth.Workspace, id string, w Wri
 // in the way, and neither when a concurrent writer got there first.
 func (s *Service) tryWrite(ctx context.Context, ws auth.Workspace, id string, w Write, fn func(*Profile) error) (*Profile, bool, error) {
 	defer s.docs.lock(string(ws) + "/" + id)()
-	p, isNew, err := s.load(ctx, ws, id, w.Create)
+	p, isNew, err := w.From.copyOf(ws, id), false, error(nil)
+	if p == nil {
+		p, isNew, err = s.load(ctx, ws, id, w.Create)
+	}
 	if err != nil {
 		return nil, false, err
 	}
