@@ -4,7 +4,6 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -38,7 +37,7 @@ var Scenarios = []string{"ingest", "ingest_1client", "identify", "profile_read",
 // report to stdout. Progress goes to stderr when stderr is a terminal.
 // MONGODB_URI, read through getenv, selects a real MongoDB.
 func Command(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	o, err := parse(args, stdout, stderr, getenv)
+	o, err := parse(args, stdout, getenv)
 	if err != nil || o == nil {
 		return err
 	}
@@ -64,10 +63,9 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 }
 
 // parse reads the flags. A nil Options and nil error mean -h was served.
-func parse(args []string, stdout, stderr io.Writer, getenv func(string) string) (*Options, error) {
+func parse(args []string, stdout io.Writer, getenv func(string) string) (*Options, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	var msgs bytes.Buffer
-	fs.SetOutput(&msgs)
+	fs.SetOutput(io.Discard)
 	o := &Options{MongoURI: getenv("MONGODB_URI")}
 	fs.IntVar(&o.Events, "events", 3000, "events per ingest run (profile_read stores a tenth as many)")
 	fs.IntVar(&o.Customers, "customers", 1000, "existing customers the ingest events belong to (10 per batch)")
@@ -86,9 +84,8 @@ func parse(args []string, stdout, stderr io.Writer, getenv func(string) string) 
 		fs.Usage()
 		return nil, nil
 	}
-	if err != nil {
-		_, _ = stderr.Write(msgs.Bytes())
-		return nil, err
+	if err != nil { // the flag package's message is in err; its usage dump is dropped
+		return nil, fmt.Errorf("bench: %w (cdp bench -h lists the flags)", err)
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))

@@ -109,10 +109,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(w, "  %-17s %s\n", s.Name, s.note)
 		}
 	}
-	fmt.Fprintln(w, "\nstore commands per product call (serverStatus):")
+	header := "\nstore commands per product call (serverStatus, over the warm-up calls):\n"
 	for _, s := range r.Scenarios {
 		if s.cmds != "" {
-			fmt.Fprintf(w, "  %-17s %s\n", s.Name, s.cmds)
+			fmt.Fprintf(w, "%s  %-17s %s\n", header, s.Name, s.cmds)
+			header = ""
 		}
 	}
 	for _, n := range r.notes {
