@@ -22,7 +22,13 @@ type Service struct {
 	docs     keyLocks // one writer per profile document in this process
 	instance string   // this process, as named in the leases it takes
 	private  bool     // the store belongs to this process alone
+	liveness Liveness // whether another instance still runs; nil: assume so
 }
+
+// Liveness reports whether the process instance still runs (it has shown a
+// sign of life recently); the composition root provides it from heartbeats
+// when several processes share a store.
+type Liveness func(ctx context.Context, instance string) (bool, error)
 
 // Purge removes or scrubs what one store keeps about an erased profile and
 // counts what it touched.
@@ -51,6 +57,9 @@ type Deps struct {
 	// store): a lease taken by any other instance was left by a process
 	// that died, and is finished at once instead of waited for.
 	Private bool
+	// Live, when set, tells whether another instance still runs, so the
+	// leases of a replica that died are finished without waiting them out.
+	Live Liveness
 	// Fault, when set, is called after every step of an erasure; an error
 	// stops it there, as a crash would. Tests use it; production leaves it nil.
 	Fault func(step string) error
@@ -71,7 +80,7 @@ func NewService(d Deps) *Service {
 		d.Instance = fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
 	}
 	return &Service{store: d.Store, purge: d.Purgers, onChange: d.OnChange, now: d.Now, fault: d.Fault,
-		instance: d.Instance, private: d.Private,
+		instance: d.Instance, private: d.Private, liveness: d.Live,
 		resume: func(context.Context, auth.Workspace, string) error { return nil }}
 }
 
@@ -79,17 +88,28 @@ func NewService(d Deps) *Service {
 // outlived its holder. The identity service calls it once at construction.
 func (s *Service) OnStaleLease(h ResumeHook) { s.resume = h }
 
+// Instance names this process in the leases it takes.
+func (s *Service) Instance() string { return s.instance }
+
 // NewLease returns a lease for the operation op, held by this process.
 func (s *Service) NewLease(op string) *Lock {
 	return &Lock{Op: op, Until: s.now().Add(LeaseTTL), Owner: s.instance}
 }
 
 // alive reports whether the lease may still be held by a running operation.
-func (s *Service) alive(l *Lock) bool {
-	if s.private && l.Owner != s.instance {
-		return false // its process died: only this one uses the store
+func (s *Service) alive(ctx context.Context, l *Lock) (bool, error) {
+	switch {
+	case !s.now().Before(l.Until):
+		return false, nil // expired: its holder stopped or stalled
+	case l.Owner == s.instance:
+		return true, nil
+	case s.private:
+		return false, nil // its process died: only this one uses the store
+	case s.liveness == nil || l.Owner == "":
+		return true, nil
+	default:
+		return s.liveness(ctx, l.Owner) // another replica: alive while it beats
 	}
-	return s.now().Before(l.Until)
 }
 
 // Now returns the service clock's time, truncated to the millisecond

@@ -138,8 +138,8 @@ func (s *Service) load(ctx context.Context, ws auth.Workspace, id string, create
 // write should wait and try again. An expired lease is the trace of a
 // crashed operation: it is finished first (the "next touch").
 func (s *Service) blocked(ctx context.Context, p *Profile, w Write) (bool, error) {
-	if s.alive(p.Lock) {
-		return true, nil
+	if alive, err := s.alive(ctx, p.Lock); err != nil || alive {
+		return alive, err
 	}
 	if err := s.finishOp(ctx, p.Workspace, p.Lock.Op); err != nil {
 		return false, err

@@ -57,8 +57,13 @@ func New(ctx context.Context, d Deps) (*App, error) {
 		return nil, err
 	}
 	workspaces := workspace.NewService(d.Store.Workspaces(), d.Config.DefaultRegion)
+	instance := newInstance()
+	live, err := liveness(ctx, d.Store, instance, d.Logger)
+	if err != nil {
+		return nil, err
+	}
 	profiles := profile.NewService(profile.Deps{Store: d.Store.Profiles(), Purgers: d.Store.Purgers(),
-		OnChange: a.publish, Now: d.Now, Fault: d.Fault, Private: d.Store.Private()})
+		OnChange: a.publish, Now: d.Now, Fault: d.Fault, Instance: instance, Private: d.Store.Private(), Live: live})
 	identities := identity.NewService(identity.Deps{Profiles: profiles, Index: d.Store.Identities(),
 		Events: d.Store.Events(), Merges: d.Store.Merges(), Conflicts: d.Store.Conflicts(), Settings: workspaces,
 		NewID: newID, Now: d.Now, Fault: d.Fault})

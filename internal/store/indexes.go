@@ -20,6 +20,7 @@ const (
 	colConflicts  = "conflicts"
 	colBatches    = "batches"
 	colErasures   = "erasures"
+	colInstances  = "instances"
 )
 
 // index is one index the queries rely on.
