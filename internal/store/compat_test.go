@@ -14,7 +14,7 @@ package store_test
 //
 // every collection
 //   - point read {_id}, workspace checked in Go (getByID)      the *PointReads tests
-//   - bulk of UpdateOne {_id} $set, one statement per id       TestCompatIdentities, TestCompatEventsApplied,
+//   - bulk of UpdateOne {_id} $set, one statement per id       TestCompatIdentities, TestCompatEventsBatches,
 //     (updateEach)                                              TestCompatEventsMove; 1,000 ids: the *AThousand tests
 //   - createIndexes, listIndexes, create, SQLite _id index     TestCompatEnsureIndexes
 //
@@ -22,9 +22,13 @@ package store_test
 //   - FindOne {_id}                                            TestCompatWorkspaces
 //   - ReplaceOne {_id} upsert                                  TestCompatWorkspaces
 //
+// instances (heartbeats of processes sharing a MongoDB)
+//   - ReplaceOne {_id} upsert, FindOne {_id}                   profile's TestLeaseOfADeadReplicaIsFinishedAtOnce
+//
 // profiles (compat_profiles_test.go)
 //   - InsertOne; duplicate _id is errs.Conflict                TestCompatProfilesPointReads
-//   - ReplaceOne {_id} after a version read (embedded CAS)     TestCompatProfilesReplace
+//   - ReplaceOne {_id} after a version check (embedded CAS:    TestCompatProfilesReplace
+//     from memory when this process wrote it last, else read)
 //     (MongoDB's ReplaceOne {_id, workspace, version} runs only against a MongoDB URI)
 //   - Find {workspace, mergedInto $exists false, erasing $ne,  TestCompatProfilesListAndCount
 //     erased $ne, traits.<path>, identities.type, _id $gt},
