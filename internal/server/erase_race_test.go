@@ -33,7 +33,7 @@ func TestErasureDuringIngestWinsCleanly(t *testing.T) {
 				vars: map[string]any{"id": gone}})
 		}
 	}
-	fireRetrying(t, s, tok, reqs, 4)
+	fireLimited(t, s, tok, reqs, 4)
 
 	bystander := `{ profileByIdentity(type: "email", value: "bystander@x.com") { computed { eventCount } events { totalCount } } }`
 	for _, srv := range []*Server{s, StartWith(t, Options{Store: st})} { // and after a restart
