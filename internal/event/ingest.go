@@ -111,11 +111,11 @@ func (s *Service) split(ctx context.Context, ws auth.Workspace, evs []*Event, du
 			continue
 		}
 		stored, err := s.store.Get(ctx, ws, e.ID)
-		if err != nil || stored == nil || seen[stored.Batch] || stored.Batch == "" {
-			if err != nil {
-				return nil, nil, err
-			}
-			continue
+		if err != nil {
+			return nil, nil, err
+		}
+		if stored == nil || stored.Batch == "" || seen[stored.Batch] {
+			continue // erased, stored by an earlier version, or already looked at
 		}
 		seen[stored.Batch] = true
 		open, err := s.store.BatchOpen(ctx, ws, stored.Batch)

@@ -51,8 +51,8 @@ const maxResolveAttempts = 10
 
 // Resolve finds the one live profile that holds ids (normalized and
 // screened), creating it when none does, merging the profiles that hold them
-// when the workspace rules allow, and claiming the identifiers nobody holds.
-// The profile document of a new profile is the caller's to create.
+// when the workspace rules allow, and attaching the identifiers nobody holds
+// (document first, see attach; a new profile's document is created then).
 func (s *Service) Resolve(ctx context.Context, ws auth.Workspace, set Settings, actor string, ids []Identifier, seen Sighting) (Resolution, error) {
 	rules := set.Rules
 	var dropped []Warning

@@ -88,9 +88,6 @@ func NewService(d Deps) *Service {
 // outlived its holder. The identity service calls it once at construction.
 func (s *Service) OnStaleLease(h ResumeHook) { s.resume = h }
 
-// Instance names this process in the leases it takes.
-func (s *Service) Instance() string { return s.instance }
-
 // NewLease returns a lease for the operation op, held by this process.
 func (s *Service) NewLease(op string) *Lock {
 	return &Lock{Op: op, Until: s.now().Add(LeaseTTL), Owner: s.instance}

@@ -48,7 +48,7 @@ func (s *Service) Write(ctx context.Context, ws auth.Workspace, id string, w Wri
 			return p, err
 		}
 		if p != nil { // another operation's lease: wait for it, or finish it when its holder died
-			wait, err := s.blocked(ctx, p, w)
+			wait, err := s.blocked(ctx, p)
 			if err != nil {
 				return nil, err
 			}
@@ -78,10 +78,10 @@ func (s *Service) tryWrite(ctx context.Context, ws auth.Workspace, id string, w 
 	if err != nil {
 		return nil, false, err
 	}
-	if !s.free(p, w) {
-		return p, false, nil
-	}
-	if err := s.check(p, w); err != nil {
+	if leased, err := gate(p, w); err != nil || leased {
+		if leased {
+			return p, false, nil
+		}
 		return nil, false, err
 	}
 	version := p.Version
@@ -104,22 +104,20 @@ func (s *Service) tryWrite(ctx context.Context, ws auth.Workspace, id string, w 
 	}
 }
 
-// free reports whether no other operation's lease stands in the write's way.
-func (s *Service) free(p *Profile, w Write) bool {
-	return p.Erased || p.Lock == nil || p.Lock.Op == w.Op || (p.MergedInto != "" && !w.Merged)
-}
-
-// check refuses writes to erased, erasing and (unless allowed) absorbed profiles.
-func (s *Service) check(p *Profile, w Write) error {
+// gate refuses writes to erased, erasing and (unless allowed) absorbed
+// profiles, and reports whether another operation's lease is in the way.
+func gate(p *Profile, w Write) (leased bool, err error) {
 	switch {
 	case p.Erased:
-		return ErrNotFound
+		return false, ErrNotFound
 	case p.MergedInto != "" && !w.Merged:
-		return ErrMerged
+		return false, ErrMerged
+	case p.Lock != nil && p.Lock.Op != w.Op:
+		return true, nil
 	case p.Erasing && w.Op == "":
-		return ErrNotFound
+		return false, ErrNotFound
 	}
-	return nil
+	return false, nil
 }
 
 func (s *Service) load(ctx context.Context, ws auth.Workspace, id string, create bool) (*Profile, bool, error) {
@@ -137,7 +135,7 @@ func (s *Service) load(ctx context.Context, ws auth.Workspace, id string, create
 // blocked handles another operation's lease on p and reports whether the
 // write should wait and try again. An expired lease is the trace of a
 // crashed operation: it is finished first (the "next touch").
-func (s *Service) blocked(ctx context.Context, p *Profile, w Write) (bool, error) {
+func (s *Service) blocked(ctx context.Context, p *Profile) (bool, error) {
 	if alive, err := s.alive(ctx, p.Lock); err != nil || alive {
 		return alive, err
 	}

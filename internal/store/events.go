@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -78,15 +77,12 @@ func (x Events) Insert(ctx context.Context, evs []*event.Event) ([]bool, error) 
 	if err == nil {
 		return dup, nil
 	}
-	var bwe mongo.BulkWriteException
-	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+	idx, ok := duplicates(err)
+	if !ok {
 		return nil, fmt.Errorf("insert events: %w", err)
 	}
-	for _, we := range bwe.WriteErrors {
-		if we.Code != 11000 && !mongo.IsDuplicateKeyError(we.WriteError) {
-			return nil, fmt.Errorf("insert events: %w", err)
-		}
-		dup[we.Index] = true
+	for _, i := range idx {
+		dup[i] = true
 	}
 	return dup, nil
 }

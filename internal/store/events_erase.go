@@ -24,6 +24,16 @@ type eraseJournal struct {
 	IDs []string `bson:"ids"`
 }
 
+// tombstone strips an event down to its id: a retry of the same messageId
+// is still a duplicate, and nothing personal is left. tombstoneDoc is the
+// same document written whole.
+var tombstone = bson.D{
+	{Key: "$set", Value: bson.D{{Key: "erased", Value: true}, {Key: "applied", Value: true}}},
+	{Key: "$unset", Value: bson.D{{Key: "profileId", Value: ""}, {Key: "messageId", Value: ""}, {Key: "type", Value: ""},
+		{Key: "channel", Value: ""}, {Key: "properties", Value: ""}, {Key: "identities", Value: ""},
+		{Key: "timestamp", Value: ""}, {Key: "receivedAt", Value: ""}, {Key: "batch", Value: ""}}},
+}
+
 type tombstoneDoc struct {
 	ID        string `bson:"_id"`
 	Workspace string `bson:"workspace"`
@@ -83,23 +93,32 @@ func (x Events) finishJournal(ctx context.Context, ws auth.Workspace, profileID,
 	for i, id := range j.IDs {
 		docs[i] = tombstoneDoc{ID: id, Workspace: string(ws), Erased: true, Applied: true}
 	}
-	if _, err := x.c().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil && !onlyDuplicates(err) {
-		return 0, fmt.Errorf("insert tombstones: %w", err)
+	if _, err := x.c().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil {
+		if _, dupOnly := duplicates(err); !dupOnly { // a resumed step finds some inserted
+			return 0, fmt.Errorf("insert tombstones: %w", err)
+		}
 	}
 	_, err = x.journal().DeleteOne(ctx, bson.D{{Key: "_id", Value: key}})
 	return int64(len(j.IDs)), err
 }
 
-// onlyDuplicates reports whether a bulk insert failed only on ids that exist.
-func onlyDuplicates(err error) bool {
+// duplicates returns the positions of the documents a bulk insert refused
+// because their _id exists; ok is false when it failed for any other reason.
+func duplicates(err error) (idx []int, ok bool) {
 	var bwe mongo.BulkWriteException
 	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
-		return false
+		return nil, false
 	}
 	for _, we := range bwe.WriteErrors {
 		if we.Code != 11000 && !mongo.IsDuplicateKeyError(we.WriteError) {
-			return false
+			return nil, false
 		}
+		idx = append(idx, we.Index)
 	}
-	return true
+	return idx, true
+}
+
+// Erase erases the events with the ids, leaving tombstones.
+func (x Events) Erase(ctx context.Context, ws auth.Workspace, ids []string) error {
+	return classify("erase events", x.s.updateEach(ctx, x.c(), ids, tombstone))
 }

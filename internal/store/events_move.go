@@ -52,17 +52,3 @@ func (x Events) MoveReceivedWith(ctx context.Context, ws auth.Workspace, from, t
 	}
 	return x.Reassign(ctx, ws, move, to)
 }
-
-// tombstone strips an event down to its id: a retry of the same messageId
-// is still a duplicate, and nothing personal is left.
-var tombstone = bson.D{
-	{Key: "$set", Value: bson.D{{Key: "erased", Value: true}, {Key: "applied", Value: true}}},
-	{Key: "$unset", Value: bson.D{{Key: "profileId", Value: ""}, {Key: "messageId", Value: ""}, {Key: "type", Value: ""},
-		{Key: "channel", Value: ""}, {Key: "properties", Value: ""}, {Key: "identities", Value: ""},
-		{Key: "timestamp", Value: ""}, {Key: "receivedAt", Value: ""}, {Key: "batch", Value: ""}}},
-}
-
-// Erase erases the events with the ids, leaving tombstones.
-func (x Events) Erase(ctx context.Context, ws auth.Workspace, ids []string) error {
-	return classify("erase events", x.s.updateEach(ctx, x.c(), ids, tombstone))
-}
