@@ -21,6 +21,19 @@ type Deps struct {
 	Events     Events
 	Workspaces Workspaces
 	Bus        Bus
+	// ItemFailed, when set, is told of every batch item that failed with an
+	// internal error: the client sees only "internal error", so the server
+	// logs the cause (with the request id) here.
+	ItemFailed func(ctx context.Context, err error)
+}
+
+// itemsFailed reports the internal failures among a batch's item errors.
+func (r *Resolver) itemsFailed(ctx context.Context, failed []*errs.Error) {
+	for _, e := range failed {
+		if e != nil && e.Kind == errs.Internal && r.Deps.ItemFailed != nil {
+			r.Deps.ItemFailed(ctx, e)
+		}
+	}
 }
 
 // Resolver is the root resolver; it holds the domain services.

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/cdp-dev/cdp/graph"
+	"github.com/cdp-dev/cdp/internal/errs"
 	"github.com/cdp-dev/cdp/internal/event"
 	"github.com/cdp-dev/cdp/internal/identity"
 	"github.com/cdp-dev/cdp/internal/profile"
@@ -38,6 +39,7 @@ func (r *mutationResolver) UpsertProfiles(ctx context.Context, inputs []*model.I
 	out := make([]*model.IdentifyPayload, len(res))
 	for i, x := range res {
 		out[i] = toModelPayload(x)
+		r.itemsFailed(ctx, []*errs.Error{x.Err})
 	}
 	return out, nil
 }
@@ -48,6 +50,7 @@ func (r *mutationResolver) TrackEvents(ctx context.Context, events []*model.Even
 	if err != nil {
 		return nil, err
 	}
+	r.itemsFailed(ctx, res.Errors)
 	return toModelTrackPayload(res), nil
 }
 

@@ -72,7 +72,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 		return nil, err
 	}
 	gql := a.newGraphQL(resolvers.New(resolvers.Deps{Profiles: profiles, Identities: identities,
-		Events: a.events, Workspaces: workspaces, Bus: a.bus}))
+		Events: a.events, Workspaces: workspaces, Bus: a.bus, ItemFailed: a.itemFailed}))
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", a.authenticate(gql))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
@@ -86,9 +86,8 @@ func New(ctx context.Context, d Deps) (*App, error) {
 // then events stored but not applied.
 func (a *App) recover(ctx context.Context, identities *identity.Service, profiles *profile.Service) error {
 	n, err := identities.Recover(ctx)
-	if e, err2 := profiles.RecoverErasures(ctx); err2 != nil || e > 0 {
-		n, err = n+e, errors.Join(err, err2)
-	}
+	e, err2 := profiles.RecoverErasures(ctx)
+	n, err = n+e, errors.Join(err, err2)
 	if err != nil {
 		// Logged, not fatal: the rest was finished, and a stuck record is
 		// retried by the next write to one of its profiles.
@@ -104,6 +103,12 @@ func (a *App) recover(ctx context.Context, identities *identity.Service, profile
 		a.log.InfoContext(ctx, "finished work left by an interrupted run", "operations", n, "events", m)
 	}
 	return nil
+}
+
+// itemFailed logs the cause of a batch item that failed with an internal
+// error; the client was told only "internal error".
+func (a *App) itemFailed(ctx context.Context, err error) {
+	a.log.ErrorContext(ctx, "batch item failed", "request_id", RequestID(ctx), "err", err)
 }
 
 // publish is the profile change hook: it feeds the profileUpdated
