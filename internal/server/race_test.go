@@ -96,22 +96,19 @@ func TestSimilarMemberIDsRacingNeverResolveToEachOther(t *testing.T) {
 	}
 }
 
-// TestManyThreadsLinkingFragmentsToOneAnchorEndOnOneProfile has 10 clients
-// link 120 device ids to one e-mail at once: every device id ends on the
-// e-mail's profile, and only that profile exists.
+// TestManyThreadsLinkingFragmentsToOneAnchorEndOnOneProfile links 120
+// device ids (10 senders' worth) to one e-mail in 120 requests at once:
+// every device id ends on the e-mail's profile, and only that profile exists.
 func TestManyThreadsLinkingFragmentsToOneAnchorEndOnOneProfile(t *testing.T) {
 	const threads, each = 10, 12
 	s := Start(t)
 	tok := Token(t, "acme")
 	var reqs []concReq
 	for th := range threads {
-		var pairs []string
 		for k := range each {
-			pairs = append(pairs, "device_id", fmt.Sprintf("dev-%d-%d", th, k))
-		}
-		for k := 0; k < len(pairs); k += 2 {
-			reqs = append(reqs, concReq{name: pairs[k+1], query: identifyQ, vars: map[string]any{"in": map[string]any{
-				"identities": ids("email", "anchor@x.com", pairs[k], pairs[k+1])}}})
+			dev := fmt.Sprintf("dev-%d-%d", th, k)
+			reqs = append(reqs, concReq{name: dev, query: identifyQ, vars: map[string]any{"in": map[string]any{
+				"identities": ids("email", "anchor@x.com", "device_id", dev)}}})
 		}
 	}
 	fire(t, s, tok, reqs)
