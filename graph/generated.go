@@ -139,6 +139,11 @@ type ComplexityRoot struct {
 		Type          func(childComplexity int) int
 	}
 
+	IngestStatus struct {
+		Backlog    func(childComplexity int) int
+		LagSeconds func(childComplexity int) int
+	}
+
 	ItemError struct {
 		Code    func(childComplexity int) int
 		Field   func(childComplexity int) int
@@ -171,7 +176,7 @@ type ComplexityRoot struct {
 		MergeProfiles    func(childComplexity int, survivorID string, profileIds []string, reason *string) int
 		SetConsent       func(childComplexity int, profileID string, channel string, granted bool, purpose *string, source *string) int
 		SetIdentityRules func(childComplexity int, rules []*model.IdentityRuleInput) int
-		TrackEvents      func(childComplexity int, events []*model.EventInput) int
+		TrackEvents      func(childComplexity int, events []*model.EventInput, wait *model.IngestWait) int
 		UnmergeProfile   func(childComplexity int, mergeID string) int
 		UpdateWorkspace  func(childComplexity int, input model.WorkspaceInput) int
 		UpsertProfiles   func(childComplexity int, inputs []*model.IdentifyInput) int
@@ -214,6 +219,7 @@ type ComplexityRoot struct {
 	Query struct {
 		IdentityConflicts func(childComplexity int, first *int, after *string) int
 		IdentityRules     func(childComplexity int) int
+		IngestStatus      func(childComplexity int) int
 		Me                func(childComplexity int) int
 		MergeHistory      func(childComplexity int, profileID string) int
 		Profile           func(childComplexity int, id string) int
@@ -253,7 +259,7 @@ type ComplexityRoot struct {
 type MutationResolver interface {
 	Identify(ctx context.Context, input model.IdentifyInput) (*model.IdentifyPayload, error)
 	UpsertProfiles(ctx context.Context, inputs []*model.IdentifyInput) ([]*model.IdentifyPayload, error)
-	TrackEvents(ctx context.Context, events []*model.EventInput) (*model.TrackEventsPayload, error)
+	TrackEvents(ctx context.Context, events []*model.EventInput, wait *model.IngestWait) (*model.TrackEventsPayload, error)
 	SetConsent(ctx context.Context, profileID string, channel string, granted bool, purpose *string, source *string) (*model.Profile, error)
 	UpdateWorkspace(ctx context.Context, input model.WorkspaceInput) (*model.Workspace, error)
 	SetIdentityRules(ctx context.Context, rules []*model.IdentityRuleInput) ([]*model.IdentityRule, error)
@@ -265,6 +271,7 @@ type ProfileResolver interface {
 	Events(ctx context.Context, obj *model.Profile, first *int, after *string, types []string) (*model.EventConnection, error)
 }
 type QueryResolver interface {
+	IngestStatus(ctx context.Context) (*model.IngestStatus, error)
 	Profile(ctx context.Context, id string) (*model.Profile, error)
 	ProfileByIdentity(ctx context.Context, typeArg string, value string) (*model.Profile, error)
 	Profiles(ctx context.Context, first *int, after *string, filter *model.ProfileFilter) (*model.ProfileConnection, error)
@@ -652,6 +659,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IdentityRule.Type(childComplexity), true
 
+	case "IngestStatus.backlog":
+		if e.ComplexityRoot.IngestStatus.Backlog == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestStatus.Backlog(childComplexity), true
+	case "IngestStatus.lagSeconds":
+		if e.ComplexityRoot.IngestStatus.LagSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestStatus.LagSeconds(childComplexity), true
+
 	case "ItemError.code":
 		if e.ComplexityRoot.ItemError.Code == nil {
 			break
@@ -822,7 +842,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.TrackEvents(childComplexity, args["events"].([]*model.EventInput)), true
+		return e.ComplexityRoot.Mutation.TrackEvents(childComplexity, args["events"].([]*model.EventInput), args["wait"].(*model.IngestWait)), true
 	case "Mutation.unmergeProfile":
 		if e.ComplexityRoot.Mutation.UnmergeProfile == nil {
 			break
@@ -998,6 +1018,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.IdentityRules(childComplexity), true
+	case "Query.ingestStatus":
+		if e.ComplexityRoot.Query.IngestStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.IngestStatus(childComplexity), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -1255,6 +1281,8 @@ scalar JSONValue
 directive @hasScope(scope: String!) on FIELD_DEFINITION
 
 type Query {
+  "The fold's backlog and lag (admins)."
+  ingestStatus: IngestStatus! @hasScope(scope: "admin")
   "A profile by id. An absorbed profile's id returns the profile it was merged into. Null when unknown."
   profile(id: ID!): Profile @hasScope(scope: "profiles:read")
   "The profile that holds an identifier, after normalization. Null when unknown."
@@ -1278,8 +1306,14 @@ type Mutation {
   identify(input: IdentifyInput!): IdentifyPayload! @hasScope(scope: "profiles:write")
   "The CRM batch form of identify: up to 1,000 items, answered in order. A bad item gets its error in its payload (profile null) and the good ones are applied."
   upsertProfiles(inputs: [IdentifyInput!]!): [IdentifyPayload!]! @hasScope(scope: "profiles:write")
-  "Records up to 1,000 events. Bad items are reported by index; good ones are stored. A repeated messageId is a no-op."
-  trackEvents(events: [EventInput!]!): TrackEventsPayload! @hasScope(scope: "events:write")
+  """
+  Records up to 1,000 events. Bad items are reported by index; good ones are stored. A repeated messageId is a
+  duplicate, not an error. With wait APPLIED (the
+  default) it answers once the events are folded into their profiles, so a read that follows sees them;
+  with STORED it answers once they are durably stored, and the fold follows within milliseconds. When
+  the fold's backlog is full it waits, then answers UNAVAILABLE with extensions.retryAfter.
+  """
+  trackEvents(events: [EventInput!]!, wait: IngestWait = APPLIED): TrackEventsPayload! @hasScope(scope: "events:write")
   "Records a customer's consent decision for a channel and purpose."
   setConsent(profileId: ID!, channel: String!, granted: Boolean!, purpose: String, source: String): Profile! @hasScope(scope: "profiles:write")
   "Changes the workspace's settings."
@@ -1356,6 +1390,22 @@ input EventInput {
   properties: JSON
   "When the event happened; defaults to now; at most a day in the future."
   timestamp: Time
+}
+
+"When trackEvents answers."
+enum IngestWait {
+  "Once the events are durably stored; folding into profiles follows."
+  STORED
+  "Once the events are folded into their profiles (read-your-writes)."
+  APPLIED
+}
+
+"The state of the fold of stored events into profiles, for this API process."
+type IngestStatus {
+  "Events stored and not folded yet."
+  backlog: Int!
+  "Age in seconds of the oldest of them (0 when none)."
+  lagSeconds: Float!
 }
 
 type TrackEventsPayload {
@@ -1765,6 +1815,16 @@ func (ec *executionContext) childFields_IdentityRule(ctx context.Context, field 
 		return ec.fieldContext_IdentityRule_blockedValues(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IdentityRule", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "backlog":
+		return ec.fieldContext_IngestStatus_backlog(ctx, field)
+	case "lagSeconds":
+		return ec.fieldContext_IngestStatus_lagSeconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestStatus", field.Name)
 }
 
 func (ec *executionContext) childFields_ItemError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2184,6 +2244,14 @@ func (ec *executionContext) field_Mutation_trackEvents_args(ctx context.Context,
 		return nil, err
 	}
 	args["events"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "wait",
+		func(ctx context.Context, v any) (*model.IngestWait, error) {
+			return ec.unmarshalOIngestWait2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIngestWait(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["wait"] = arg1
 	return args, nil
 }
 
@@ -3873,6 +3941,52 @@ func (ec *executionContext) fieldContext_IdentityRule_blockedValues(_ context.Co
 	return graphql.NewScalarFieldContext("IdentityRule", field, false, false, "String")
 }
 
+func (ec *executionContext) _IngestStatus_backlog(ctx context.Context, field graphql.CollectedField, obj *model.IngestStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestStatus_backlog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Backlog, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestStatus_backlog(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestStatus_lagSeconds(ctx context.Context, field graphql.CollectedField, obj *model.IngestStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestStatus_lagSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LagSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestStatus_lagSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestStatus", field, false, false, "Float")
+}
+
 func (ec *executionContext) _ItemError_index(ctx context.Context, field graphql.CollectedField, obj *model.ItemError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4407,7 +4521,7 @@ func (ec *executionContext) _Mutation_trackEvents(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().TrackEvents(ctx, fc.Args["events"].([]*model.EventInput))
+			return ec.Resolvers.Mutation().TrackEvents(ctx, fc.Args["events"].([]*model.EventInput), fc.Args["wait"].(*model.IngestWait))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -5350,6 +5464,56 @@ func (ec *executionContext) _ProfileUpdate_reason(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_ProfileUpdate_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProfileUpdate", field, false, false, "String")
+}
+
+func (ec *executionContext) _Query_ingestStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ingestStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().IngestStatus(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "admin")
+				if err != nil {
+					var zeroVal *model.IngestStatus
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.IngestStatus
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IngestStatus) graphql.Marshaler {
+			return ec.marshalNIngestStatus2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIngestStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ingestStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestStatus(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_profile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -8357,6 +8521,44 @@ func (ec *executionContext) _IdentityRule(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var ingestStatusImplementors = []string{"IngestStatus"}
+
+func (ec *executionContext) _IngestStatus(ctx context.Context, sel ast.SelectionSet, obj *model.IngestStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestStatus")
+		case "backlog":
+			out.Values[i] = ec._IngestStatus_backlog(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lagSeconds":
+			out.Values[i] = ec._IngestStatus_lagSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var itemErrorImplementors = []string{"ItemError"}
 
 func (ec *executionContext) _ItemError(ctx context.Context, sel ast.SelectionSet, obj *model.ItemError) graphql.Marshaler {
@@ -8880,6 +9082,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
+		case "ingestStatus":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ingestStatus(ctx, field)
+				})
 		case "profile":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -9612,6 +9820,20 @@ func (ec *executionContext) unmarshalNEventInput2ᚖgithubᚗcomᚋcdpᚑdevᚋc
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -9851,6 +10073,14 @@ func (ec *executionContext) unmarshalNIdentityRuleInput2ᚕᚖgithubᚗcomᚋcdp
 func (ec *executionContext) unmarshalNIdentityRuleInput2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRuleInput(ctx context.Context, v any) (*model.IdentityRuleInput, error) {
 	res, err := ec.unmarshalInputIdentityRuleInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIngestStatus2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIngestStatus(ctx context.Context, sel ast.SelectionSet, v *model.IngestStatus) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IngestStatus!")
+		return graphql.Null
+	}
+	return ec._IngestStatus(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -10327,6 +10557,22 @@ func (ec *executionContext) marshalOIdentityRef2ᚖgithubᚗcomᚋcdpᚑdevᚋcd
 		return graphql.Null
 	}
 	return ec._IdentityRef(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOIngestWait2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIngestWait(ctx context.Context, v any) (*model.IngestWait, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.IngestWait)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOIngestWait2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIngestWait(ctx context.Context, sel ast.SelectionSet, v *model.IngestWait) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

@@ -3,6 +3,10 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 )
 
@@ -161,6 +165,14 @@ type IdentityRuleInput struct {
 	BlockedValues []string `json:"blockedValues"`
 }
 
+// The state of the fold of stored events into profiles, for this API process.
+type IngestStatus struct {
+	// Events stored and not folded yet.
+	Backlog int `json:"backlog"`
+	// Age in seconds of the oldest of them (0 when none).
+	LagSeconds float64 `json:"lagSeconds"`
+}
+
 // A rejected item of a batch.
 type ItemError struct {
 	Index   int    `json:"index"`
@@ -276,4 +288,62 @@ type Workspace struct {
 
 type WorkspaceInput struct {
 	DefaultRegion *string `json:"defaultRegion,omitempty"`
+}
+
+// When trackEvents answers.
+type IngestWait string
+
+const (
+	// Once the events are durably stored; folding into profiles follows.
+	IngestWaitStored IngestWait = "STORED"
+	// Once the events are folded into their profiles (read-your-writes).
+	IngestWaitApplied IngestWait = "APPLIED"
+)
+
+var AllIngestWait = []IngestWait{
+	IngestWaitStored,
+	IngestWaitApplied,
+}
+
+func (e IngestWait) IsValid() bool {
+	switch e {
+	case IngestWaitStored, IngestWaitApplied:
+		return true
+	}
+	return false
+}
+
+func (e IngestWait) String() string {
+	return string(e)
+}
+
+func (e *IngestWait) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = IngestWait(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid IngestWait", str)
+	}
+	return nil
+}
+
+func (e IngestWait) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *IngestWait) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e IngestWait) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -16,6 +16,13 @@ func toDomainEvents(in []*model.EventInput) []event.Input {
 	return out
 }
 
+func toDomainWait(w *model.IngestWait) event.Wait {
+	if w != nil && *w == model.IngestWaitStored {
+		return event.WaitStored
+	}
+	return event.WaitApplied
+}
+
 func toModelTrackPayload(r event.Result) *model.TrackEventsPayload {
 	p := &model.TrackEventsPayload{Accepted: r.Accepted, Duplicates: r.Duplicates, Errors: make([]*model.ItemError, len(r.Errors)),
 		Warnings: make([]*model.ItemWarning, len(r.Warnings))}

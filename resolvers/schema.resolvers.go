@@ -45,8 +45,8 @@ func (r *mutationResolver) UpsertProfiles(ctx context.Context, inputs []*model.I
 }
 
 // TrackEvents is the resolver for the trackEvents field.
-func (r *mutationResolver) TrackEvents(ctx context.Context, events []*model.EventInput) (*model.TrackEventsPayload, error) {
-	res, err := r.Deps.Events.Track(ctx, ws(ctx), actor(ctx), toDomainEvents(events))
+func (r *mutationResolver) TrackEvents(ctx context.Context, events []*model.EventInput, wait *model.IngestWait) (*model.TrackEventsPayload, error) {
+	res, err := r.Deps.Events.Track(ctx, ws(ctx), actor(ctx), toDomainEvents(events), toDomainWait(wait))
 	if err != nil {
 		return nil, err
 	}
@@ -114,6 +114,12 @@ func (r *profileResolver) Events(ctx context.Context, obj *model.Profile, first 
 		return nil, err
 	}
 	return toModelEventConnection(pg), nil
+}
+
+// IngestStatus is the resolver for the ingestStatus field.
+func (r *queryResolver) IngestStatus(ctx context.Context) (*model.IngestStatus, error) {
+	st := r.Deps.Events.Status()
+	return &model.IngestStatus{Backlog: st.Backlog, LagSeconds: st.Lag.Seconds()}, nil
 }
 
 // Profile is the resolver for the profile field.

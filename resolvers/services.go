@@ -32,7 +32,8 @@ type Identities interface {
 
 // Events is what the resolvers use of event ingest.
 type Events interface {
-	Track(ctx context.Context, ws auth.Workspace, actor string, ins []event.Input) (event.Result, error)
+	Track(ctx context.Context, ws auth.Workspace, actor string, ins []event.Input, wait event.Wait) (event.Result, error)
+	Status() event.Status
 	List(ctx context.Context, ws auth.Workspace, in event.ListInput) (page.Page[*event.Event], error)
 }
 

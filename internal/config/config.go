@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -25,6 +26,8 @@ type Config struct {
 	LogFormat      string        // CDP_LOG_FORMAT: auto, text or json
 	LogLevel       slog.Level    // CDP_LOG_LEVEL
 	ShutdownGrace  time.Duration // CDP_SHUTDOWN_TIMEOUT
+	IngestBacklog  int           // CDP_INGEST_BACKLOG: unfolded events; 0 = about 30 s of folding
+	IngestWait     time.Duration // CDP_INGEST_WAIT: how long a call waits for room in a full backlog
 }
 
 // Production reports whether the process runs in production mode.
@@ -61,6 +64,12 @@ func Load(getenv func(string) string) (Config, error) {
 	var err error
 	if c.ShutdownGrace, err = time.ParseDuration(get("CDP_SHUTDOWN_TIMEOUT", "15s")); err != nil {
 		return c, fmt.Errorf("CDP_SHUTDOWN_TIMEOUT: %w", err)
+	}
+	if c.IngestWait, err = time.ParseDuration(get("CDP_INGEST_WAIT", "5s")); err != nil || c.IngestWait <= 0 {
+		return c, fmt.Errorf("CDP_INGEST_WAIT must be a positive duration such as 5s")
+	}
+	if c.IngestBacklog, err = strconv.Atoi(get("CDP_INGEST_BACKLOG", "0")); err != nil || c.IngestBacklog < 0 {
+		return c, fmt.Errorf("CDP_INGEST_BACKLOG must be a number of events (0: about 30 seconds of folding)")
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("CDP_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("CDP_LOG_LEVEL: %w", err)

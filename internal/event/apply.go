@@ -11,38 +11,13 @@ import (
 	"github.com/cdp-dev/cdp/internal/profile"
 )
 
-// apply folds freshly stored events into their profiles, one profile write
-// per profile. The batch's mark, stored before the events, is removed after
-// this by the caller; a crash in between leaves it, and repairBatch then
-// folds what the profiles do not record as folded.
-func (s *Service) apply(ctx context.Context, ws auth.Workspace, rules identity.Rules, evs []*Event, seen bool, read map[string]*profile.Profile) error {
-	groups := map[string][]*Event{}
-	var order []string
-	for _, e := range evs {
-		if _, ok := groups[e.ProfileID]; !ok {
-			order = append(order, e.ProfileID)
-		}
-		groups[e.ProfileID] = append(groups[e.ProfileID], e)
-	}
-	for _, pid := range order {
-		if err := s.applyGroup(ctx, ws, rules, pid, groups[pid], seen, read[pid]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // applyGroup folds one profile's events into it, or into the profile it was
 // merged into meanwhile (the events stay under their id, which the survivor
-// lists as absorbed). With seen, the identifiers resolution attached are
-// recorded as seen at the events' times (a repair does not know them);
-// from is the profile as resolution read it, if it did.
-func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, rules identity.Rules, pid string, group []*Event, seen bool, from *profile.Profile) error {
-	var sg []identity.Sighting
-	if seen {
-		sg = sightings(group)
-	}
-	_, err := s.identities.ObserveLive(ctx, ws, rules, pid, identity.Visit{Seen: sg, Reason: "event", From: from,
+// lists as absorbed). The identifiers resolution attached are recorded as
+// seen at the events' times (events folded again after a crash do not know
+// them); from is the profile as resolution read it, if it did.
+func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, rules identity.Rules, pid string, group []*Event, from *profile.Profile) error {
+	_, err := s.identities.ObserveLive(ctx, ws, rules, pid, identity.Visit{Seen: sightings(group), Reason: "event", From: from,
 		Change: func(p *profile.Profile) {
 			for _, b := range byBatch(group) {
 				foldOnce(p, pid, b)
@@ -55,19 +30,6 @@ func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, rules ident
 		return fmt.Errorf("apply events to %s: %w", pid, err)
 	}
 	return nil
-}
-
-// repairBatch folds a batch's stored events that their profiles do not
-// record as folded, then removes the batch's mark. It is idempotent.
-func (s *Service) repairBatch(ctx context.Context, ws auth.Workspace, batch string) error {
-	evs, err := s.store.ByBatch(ctx, ws, batch)
-	if err != nil {
-		return err
-	}
-	if err := s.apply(ctx, ws, nil, evs, false, nil); err != nil {
-		return err
-	}
-	return s.store.CloseBatch(ctx, ws, batch)
 }
 
 // byBatch splits events by the batch that stored them.
@@ -97,23 +59,24 @@ func foldOnce(p *profile.Profile, pid string, group []*Event) {
 	p.MarkBatch(key)
 }
 
-// Recover folds every batch a crash left marked, and events that earlier
-// versions stored without a batch mark and left unapplied. Run it at start.
-// A batch that cannot be folded does not stop the others: their errors
-// are returned together.
+// Recover queues the fold of every batch a crash left marked and waits
+// until they are folded or ctx ends (they are folded in the background
+// then), and folds the events that earlier versions stored without a batch
+// mark and left unapplied. Run it at start.
 func (s *Service) Recover(ctx context.Context) (int, error) {
-	refs, err := s.store.OpenBatches(ctx, 10000)
+	refs, err := s.store.OpenBatches(ctx, 1000000)
 	if err != nil {
 		return 0, err
 	}
-	var failed []error
-	for _, r := range refs {
-		if err := s.repairBatch(ctx, r.Workspace, r.Batch); err != nil {
-			failed = append(failed, fmt.Errorf("batch %s: %w", r.Batch, err))
-		}
+	ps := make([]*pending, len(refs))
+	for i, r := range refs {
+		ps[i] = s.fold.enqueue(&pending{ref: r, load: true, at: r.At})
 	}
 	n, err := s.recoverUnmarked(ctx)
-	return len(refs) + n, errors.Join(append(failed, err)...)
+	if werr := s.fold.await(ctx, ps); werr != nil {
+		return len(refs) + n, errors.Join(err, fmt.Errorf("folding %d recovered batches: %w", len(refs), werr))
+	}
+	return len(refs) + n, err
 }
 
 // recoverUnmarked folds the unapplied events of earlier versions, which
@@ -126,7 +89,7 @@ func (s *Service) recoverUnmarked(ctx context.Context) (int, error) {
 			return total, err
 		}
 		for _, e := range evs {
-			if err := s.apply(ctx, e.Workspace, nil, []*Event{e}, false, nil); err != nil {
+			if err := s.applyGroup(ctx, e.Workspace, nil, e.ProfileID, []*Event{e}, nil); err != nil {
 				return total, err
 			}
 			if err := s.store.MarkApplied(ctx, e.Workspace, []string{e.ID}); err != nil {
@@ -138,8 +101,11 @@ func (s *Service) recoverUnmarked(ctx context.Context) (int, error) {
 }
 
 func sightings(evs []*Event) []identity.Sighting {
-	out := make([]identity.Sighting, 0, len(evs))
+	var out []identity.Sighting
 	for _, e := range evs {
+		if len(e.Attached) == 0 {
+			continue
+		}
 		out = append(out, identity.Sighting{IDs: e.Attached, Source: e.Channel, At: e.Timestamp})
 	}
 	return out

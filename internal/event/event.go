@@ -21,7 +21,9 @@ type Event struct {
 	Properties map[string]any
 	Identities []identity.Identifier // what the event was received with
 	// Attached are the identifiers resolution put on the profile (not stored).
-	Attached   []identity.Identifier
+	Attached []identity.Identifier
+	// actor is who sent it (not stored): merges it causes name them.
+	actor      string
 	Timestamp  time.Time
 	ReceivedAt time.Time
 	// Batch is the trackEvents call that stored the event.
@@ -31,10 +33,11 @@ type Event struct {
 	Applied bool
 }
 
-// BatchRef names a trackEvents batch of a workspace.
+// BatchRef names a batch of stored events of a workspace.
 type BatchRef struct {
 	Workspace auth.Workspace
 	Batch     string
+	At        time.Time // when it was stored (zero when not known)
 }
 
 // Cursor is a position in a profile's newest-first event list.
@@ -58,10 +61,16 @@ type Store interface {
 	CloseBatch(ctx context.Context, ws auth.Workspace, batch string) error
 	// BatchOpen reports whether the batch is still marked.
 	BatchOpen(ctx context.Context, ws auth.Workspace, batch string) (bool, error)
-	// OpenBatches returns up to limit marked batches of any workspace.
+	// OpenBatches returns up to limit marked batches of any workspace, oldest first.
 	OpenBatches(ctx context.Context, limit int) ([]BatchRef, error)
-	// ByBatch returns the events a batch stored.
-	ByBatch(ctx context.Context, ws auth.Workspace, batch string) ([]*Event, error)
+	// Mark marks batches as stored but not folded, in one write.
+	Mark(ctx context.Context, refs []BatchRef) error
+	// Unmark removes the batches' marks, in one write.
+	Unmark(ctx context.Context, refs []BatchRef) error
+	// ByBatches returns the events the batches stored, in one read.
+	ByBatches(ctx context.Context, refs []BatchRef) ([]*Event, error)
+	// Assign records the profile resolution gave the events.
+	Assign(ctx context.Context, ws auth.Workspace, profileID string, ids []string) error
 	// MarkApplied sets Applied on the events (events stored by earlier
 	// versions, which marked each event).
 	MarkApplied(ctx context.Context, ws auth.Workspace, ids []string) error

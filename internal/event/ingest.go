@@ -10,7 +10,6 @@ import (
 	"github.com/cdp-dev/cdp/internal/document"
 	"github.com/cdp-dev/cdp/internal/errs"
 	"github.com/cdp-dev/cdp/internal/identity"
-	"github.com/cdp-dev/cdp/internal/profile"
 )
 
 // Input is one event as a client sends it.
@@ -37,142 +36,163 @@ type ItemWarning struct {
 	identity.Warning
 }
 
-// Service ingests events.
-type Service struct {
-	store      Store
-	identities *identity.Service
-	profiles   *profile.Service
-	newID      func() string
-}
+// Wait says when a trackEvents call answers.
+type Wait int
 
-// NewService returns a Service that resolves events' identifiers through
-// identities and reads profiles through profiles; newID names batches.
-func NewService(store Store, identities *identity.Service, profiles *profile.Service, newID func() string) *Service {
-	return &Service{store: store, identities: identities, profiles: profiles, newID: newID}
-}
+const (
+	// WaitApplied answers once the events are folded into their profiles:
+	// a read that follows sees them.
+	WaitApplied Wait = iota
+	// WaitStored answers once the events are durably stored; the fold
+	// follows within milliseconds.
+	WaitStored
+)
 
 // Track stores a batch of events. Invalid items are reported by index and the
-// valid ones are stored; a repeated messageId is counted as a duplicate. An
-// error return means the stored events may not all be applied yet: retrying
-// the same batch completes them.
-func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, ins []Input) (Result, error) {
+// valid ones are stored; a repeated messageId is counted as a duplicate. With
+// WaitStored it answers once they are stored, with WaitApplied once they are
+// folded into their profiles. An error return means the events may be stored
+// but not answered for: retrying the same batch is safe.
+func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, ins []Input, wait Wait) (Result, error) {
 	var res Result
-	if len(ins) > identity.MaxBatch {
-		return res, errs.Newf(errs.BadInput, "at most %d events per call", identity.MaxBatch)
-	}
-	set, err := s.identities.Settings(ctx, ws)
-	if err != nil {
+	evs, at, err := s.accept(ctx, ws, actor, ins, &res)
+	if err != nil || len(evs) == 0 {
 		return res, err
 	}
-	evs, read := s.prepare(ctx, ws, set, actor, ins, &res)
-	batch := s.newID()
-	for _, e := range evs {
-		e.Batch = batch
+	if err := s.fold.admit(ctx, len(evs)); err != nil {
+		return res, err
 	}
-	if len(evs) == 0 {
+	c := s.commit(ctx, evs)
+	s.fold.release(len(evs))
+	if c.err != nil {
+		return res, c.err
+	}
+	res.Accepted = len(evs) - count(c.dup)
+	res.Duplicates += count(c.dup)
+	if wait == WaitStored {
 		return res, nil
 	}
-	// The mark first: a crash after the insert leaves it for Recover.
-	if err := s.store.OpenBatch(ctx, ws, batch); err != nil {
-		return res, err
-	}
-	dup, err := s.store.Insert(ctx, evs)
+	waits, err := s.earlier(ctx, ws, evs, c.dup)
 	if err != nil {
 		return res, err
 	}
-	fresh, retried, err := s.split(ctx, ws, evs, dup, batch)
-	if err != nil {
+	if err := s.fold.await(ctx, append(waits, c.pending)); err != nil {
 		return res, err
 	}
-	res.Accepted, res.Duplicates = len(fresh), res.Duplicates+len(evs)-len(fresh)
-	if err := s.apply(ctx, ws, set.Rules, fresh, true, read); err != nil {
-		return res, err
-	}
-	if err := s.store.CloseBatch(ctx, ws, batch); err != nil {
-		return res, err
-	}
-	for _, b := range retried { // a retry finishes what the first delivery left
-		if err := s.repairBatch(ctx, ws, b); err != nil {
-			return res, err
+	for i, e := range evs {
+		for _, w := range c.pending.warnings(e.ID) {
+			res.Warnings = append(res.Warnings, ItemWarning{Index: at[i], Warning: w})
 		}
 	}
 	return res, nil
 }
 
-// split separates the events this call stored from duplicates, and returns
-// the batches of earlier deliveries of the duplicates that are still marked.
-func (s *Service) split(ctx context.Context, ws auth.Workspace, evs []*Event, dup []bool, batch string) ([]*Event, []string, error) {
-	fresh := make([]*Event, 0, len(evs))
-	var retried []string
-	seen := map[string]bool{batch: true}
+// Append stores rows of a bulk import under the batch id the caller names,
+// once there is room in the fold backlog, and queues them for folding. It
+// answers once they are stored; Folded tells when they are folded. Storing
+// the same batch again reports its events as duplicates.
+func (s *Service) Append(ctx context.Context, ws auth.Workspace, actor, batch string, ins []Input) (Result, error) {
+	var res Result
+	evs, _, err := s.accept(ctx, ws, actor, ins, &res)
+	if err != nil || len(evs) == 0 {
+		return res, err
+	}
+	if err := s.fold.admit(ctx, len(evs)); err != nil {
+		return res, err
+	}
+	defer s.fold.release(len(evs))
+	ref := BatchRef{Workspace: ws, Batch: batch, At: s.identities.Now()}
+	dup, _, err := s.write(ctx, []BatchRef{ref}, evs)
+	if err != nil {
+		return res, err
+	}
+	res.Accepted, res.Duplicates = len(evs)-count(dup), res.Duplicates+count(dup)
+	return res, nil
+}
+
+// Folded reports whether the events of a batch are all folded.
+func (s *Service) Folded(ctx context.Context, ws auth.Workspace, batch string) (bool, error) {
+	if s.fold.has(BatchRef{Workspace: ws, Batch: batch}) {
+		return false, nil
+	}
+	open, err := s.store.BatchOpen(ctx, ws, batch)
+	return !open, err
+}
+
+// accept validates the items; failures become item errors and repeated
+// messageIds duplicates. It returns the events and each one's item index.
+func (s *Service) accept(ctx context.Context, ws auth.Workspace, actor string, ins []Input, res *Result) ([]*Event, []int, error) {
+	if len(ins) > identity.MaxBatch {
+		return nil, nil, errs.Newf(errs.BadInput, "at most %d events per call", identity.MaxBatch)
+	}
+	set, err := s.identities.Settings(ctx, ws)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.identities.Now()
+	seen := map[string]bool{}
+	var evs []*Event
+	var at []int
+	for i, in := range ins {
+		e, warns, err := validate(ws, set, in, now)
+		for _, w := range warns {
+			res.Warnings = append(res.Warnings, ItemWarning{Index: i, Warning: w})
+		}
+		switch {
+		case err != nil:
+			res.Errors = append(res.Errors, errs.AtIndex(err, i))
+		case seen[e.ID]:
+			res.Duplicates++
+		default:
+			seen[e.ID], e.actor = true, actor
+			evs, at = append(evs, e), append(at, i)
+		}
+	}
+	return evs, at, nil
+}
+
+// earlier returns the pending folds of the batches that stored the
+// duplicates first and are not folded yet (a retry after a crash), so a
+// WaitApplied call answers only once they are folded too.
+func (s *Service) earlier(ctx context.Context, ws auth.Workspace, evs []*Event, dup []bool) ([]*pending, error) {
+	var out []*pending
+	seen := map[string]bool{}
 	for i, e := range evs {
 		if !dup[i] {
-			fresh = append(fresh, e)
 			continue
 		}
 		stored, err := s.store.Get(ctx, ws, e.ID)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if stored == nil || stored.Batch == "" || seen[stored.Batch] {
 			continue // erased, stored by an earlier version, or already looked at
 		}
 		seen[stored.Batch] = true
+		ref := BatchRef{Workspace: ws, Batch: stored.Batch}
+		if p := s.fold.find(ref); p != nil {
+			out = append(out, p)
+			continue
+		}
 		open, err := s.store.BatchOpen(ctx, ws, stored.Batch)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		if open {
-			retried = append(retried, stored.Batch)
+		if open { // left by another process: fold it here too (folding is idempotent)
+			out = append(out, s.fold.enqueue(&pending{ref: ref, load: true, at: stored.ReceivedAt}))
 		}
 	}
-	return fresh, retried, nil
+	return out, nil
 }
 
-// prepare validates the items and resolves their profiles; failures become
-// item errors. It also returns the profiles resolution read, by id, for the
-// writes that follow.
-func (s *Service) prepare(ctx context.Context, ws auth.Workspace, set identity.Settings, actor string, ins []Input, res *Result) ([]*Event, map[string]*profile.Profile) {
-	now := s.identities.Now()
-	seen := map[string]bool{}
-	read := map[string]*profile.Profile{}
-	resolved := map[string]identity.Resolution{} // by identifier set: one resolve per customer per batch
-	var evs []*Event
-	for i, in := range ins {
-		e, warns, err := validate(ws, set, in, now)
-		if err == nil && seen[e.ID] {
-			res.Duplicates++
-			continue
+func count(dup []bool) int {
+	n := 0
+	for _, d := range dup {
+		if d {
+			n++
 		}
-		if err == nil {
-			key := setKey(e.Identities)
-			r, ok := resolved[key]
-			if !ok {
-				if r, err = s.identities.Resolve(ctx, ws, set, actor, e.Identities, identity.Sighting{Source: e.Channel, At: e.Timestamp}); err == nil {
-					resolved[key] = identity.Resolution{ProfileID: r.ProfileID, Warnings: r.Warnings, Attached: r.Attached}
-					if _, ok := read[r.ProfileID]; !ok && r.Profile != nil {
-						read[r.ProfileID] = r.Profile
-					}
-				}
-			}
-			// Received after its resolution, so an unmerge can tell which
-			// events came after a merge. An event resolved to a profile that
-			// a later item merges stays under that id: it is the
-			// survivor's through Absorbed, and goes back with an unmerge.
-			e.ProfileID, e.Attached, e.ReceivedAt = r.ProfileID, r.Attached, s.identities.Now()
-			warns = append(warns, r.Warnings...)
-		}
-		for _, w := range warns {
-			res.Warnings = append(res.Warnings, ItemWarning{Index: i, Warning: w})
-		}
-		if err != nil {
-			res.Errors = append(res.Errors, errs.AtIndex(err, i))
-			continue
-		}
-		seen[e.ID] = true
-		evs = append(evs, e)
 	}
-	return evs, read
+	return n
 }
 
 func validate(ws auth.Workspace, set identity.Settings, in Input, now time.Time) (*Event, []identity.Warning, error) {

@@ -53,7 +53,13 @@ func (s *Service) finishErase(ctx context.Context, ws auth.Workspace, id string)
 	if err != nil {
 		return r, err
 	}
-	if r.Events, err = s.purge.Events(ctx, ws, p.IDs()); err != nil {
+	if s.purge.Unfolded != nil {
+		if r.Events, err = s.purge.Unfolded(ctx, ws, p); err != nil {
+			return r, err
+		}
+	}
+	n, err := s.purge.Events(ctx, ws, p.IDs())
+	if r.Events += n; err != nil {
 		return r, err
 	}
 	// Incl. claims that never reached a document.

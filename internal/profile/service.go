@@ -39,6 +39,9 @@ type Purgers struct {
 	Events     Purge // events stored under the profiles
 	Identities Purge // the identity index entries of the profiles
 	Records    Purge // merge records and conflicts naming them, reduced to ids
+	// Unfolded, when set, erases the person's events stored and not
+	// folded yet (before their identifiers go, which those events carry).
+	Unfolded func(ctx context.Context, ws auth.Workspace, p *Profile) (int64, error)
 }
 
 // ResumeHook finishes the multi-document operation op (a merge or unmerge)

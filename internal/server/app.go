@@ -62,12 +62,18 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	profiles := profile.NewService(profile.Deps{Store: d.Store.Profiles(), Purgers: d.Store.Purgers(),
+	purgers := d.Store.Purgers()
+	purgers.Unfolded = func(ctx context.Context, ws auth.Workspace, p *profile.Profile) (int64, error) {
+		return a.events.EraseUnfolded(ctx, ws, p)
+	}
+	profiles := profile.NewService(profile.Deps{Store: d.Store.Profiles(), Purgers: purgers,
 		OnChange: a.publish, Now: d.Now, Fault: d.Fault, Instance: instance, Private: d.Store.Private(), Live: live})
 	identities := identity.NewService(identity.Deps{Profiles: profiles, Index: d.Store.Identities(),
 		Events: d.Store.Events(), Merges: d.Store.Merges(), Conflicts: d.Store.Conflicts(), Settings: workspaces,
 		NewID: newID, Now: d.Now, Fault: d.Fault})
-	a.events = event.NewService(d.Store.Events(), identities, profiles, newID)
+	a.events = event.NewService(event.Deps{Store: d.Store.Events(), Identities: identities, Profiles: profiles,
+		NewID: newID, Options: a.ingestOptions()})
+	a.metrics.watchIngest(a.events.Status)
 	if err := a.recover(ctx, identities, profiles); err != nil {
 		return nil, err
 	}
@@ -104,6 +110,23 @@ func (a *App) recover(ctx context.Context, identities *identity.Service, profile
 	}
 	return nil
 }
+
+// ingestOptions are the fold's settings, with its hooks into logs and
+// metrics.
+func (a *App) ingestOptions() event.Options {
+	return event.Options{Backlog: a.cfg.IngestBacklog, AdmitWait: a.cfg.IngestWait,
+		OnFolded: func(_ event.BatchRef, n int, stored time.Time) {
+			if !stored.IsZero() && n > 0 {
+				a.metrics.foldDelay.Observe(time.Since(stored).Seconds())
+			}
+		},
+		OnError: func(err error) { a.log.Warn("fold cycle failed; retrying", "err", err) },
+	}
+}
+
+// Close stops the ingest pipeline; what is stored and not folded is folded
+// by the next start.
+func (a *App) Close() { a.events.Close() }
 
 // itemFailed logs the cause of a batch item that failed with an internal
 // error; the client was told only "internal error".

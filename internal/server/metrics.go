@@ -8,6 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/cdp-dev/cdp/internal/event"
 )
 
 // metrics are the process's Prometheus metrics, on a registry of its own.
@@ -15,6 +17,9 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// foldDelay is the time from an event batch's acknowledgement to its
+	// fold into the profiles.
+	foldDelay prometheus.Histogram
 }
 
 func newMetrics() *metrics {
@@ -28,7 +33,11 @@ func newMetrics() *metrics {
 			Buckets: prometheus.DefBuckets,
 		}, []string{"path", "operation"}),
 	}
-	m.reg.MustRegister(m.requests, m.duration,
+	m.foldDelay = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "cdp_fold_delay_seconds", Help: "Time from storing an event batch to folding it into its profiles.",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+	})
+	m.reg.MustRegister(m.requests, m.duration, m.foldDelay,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -45,6 +54,18 @@ func (m *metrics) observe(path, op string, status int, d time.Duration) {
 	}
 	m.requests.WithLabelValues(path, op, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(path, op).Observe(d.Seconds())
+}
+
+// watchIngest exposes the fold's backlog and lag as gauges read at scrape.
+func (m *metrics) watchIngest(status func() event.Status) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cdp_fold_lag_seconds",
+			Help: "Age of the oldest event stored and not folded into its profile yet (0 when none)."},
+			func() float64 { return status().Lag.Seconds() }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cdp_fold_backlog_events",
+			Help: "Events stored and not folded into their profiles yet."},
+			func() float64 { return float64(status().Backlog) }),
+	)
 }
 
 func (m *metrics) handler() http.Handler {

@@ -58,8 +58,65 @@ func (x Events) BatchOpen(ctx context.Context, ws auth.Workspace, batch string) 
 func (x Events) OpenBatches(ctx context.Context, limit int) ([]event.BatchRef, error) {
 	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}}).SetLimit(int64(limit))
 	return findAll(ctx, x.batches(), bson.D{}, opts, func(d batchDoc) event.BatchRef {
-		return event.BatchRef{Workspace: auth.Workspace(d.Workspace), Batch: d.Batch}
+		return event.BatchRef{Workspace: auth.Workspace(d.Workspace), Batch: d.Batch, At: d.At.UTC()}
 	})
+}
+
+// Mark marks batches as not folded yet, in one write; marks already there
+// stay as they are.
+func (x Events) Mark(ctx context.Context, refs []event.BatchRef) error {
+	docs := make([]any, len(refs))
+	for i, r := range refs {
+		docs[i] = batchDoc{ID: batchKey(r.Workspace, r.Batch), Workspace: string(r.Workspace), Batch: r.Batch, At: r.At}
+	}
+	_, err := x.batches().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if _, dupOnly := duplicates(err); err != nil && !dupOnly {
+		return classify("mark batches", err)
+	}
+	return nil
+}
+
+// Unmark removes the batches' marks, in one write: they are folded.
+func (x Events) Unmark(ctx context.Context, refs []event.BatchRef) error {
+	keys := make([]string, len(refs))
+	for i, r := range refs {
+		keys[i] = batchKey(r.Workspace, r.Batch)
+	}
+	var q bson.D = bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}
+	if len(keys) == 1 {
+		q = bson.D{{Key: "_id", Value: keys[0]}}
+	}
+	_, err := x.batches().DeleteMany(ctx, q)
+	return classify("unmark batches", err)
+}
+
+// ByBatches returns the events the batches stored (tombstones excluded), in
+// one read.
+func (x Events) ByBatches(ctx context.Context, refs []event.BatchRef) ([]*event.Event, error) {
+	names := make([]string, len(refs))
+	for i, r := range refs {
+		names[i] = r.Batch
+	}
+	evs, err := x.find(ctx, bson.D{{Key: "batch", Value: bson.D{{Key: "$in", Value: names}}}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	want := map[event.BatchRef]bool{}
+	for _, r := range refs {
+		want[event.BatchRef{Workspace: r.Workspace, Batch: r.Batch}] = true
+	}
+	out := evs[:0]
+	for _, e := range evs {
+		if want[event.BatchRef{Workspace: e.Workspace, Batch: e.Batch}] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// Assign records the profile that resolution gave the events.
+func (x Events) Assign(ctx context.Context, ws auth.Workspace, profileID string, ids []string) error {
+	return classify("assign events", x.s.updateEach(ctx, x.c(), ids, set(bson.E{Key: "profileId", Value: profileID})))
 }
 
 // ByBatch returns the events a batch stored (tombstones excluded).

@@ -116,7 +116,7 @@ func StartWith(t testing.TB, o Options) *Server {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(app.Handler())
-	t.Cleanup(func() { app.CloseStreams(); hs.Close() })
+	t.Cleanup(func() { app.CloseStreams(); hs.Close(); app.Close() })
 	return &Server{URL: hs.URL + "/graphql", App: app, Store: o.Store}
 }
 

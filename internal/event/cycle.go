@@ -1,0 +1,230 @@
+package event
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/profile"
+)
+
+// run folds cycle after cycle until the service closes.
+func (f *folder) run() {
+	ctx, cancel := f.s.background()
+	defer cancel()
+	for {
+		ps := f.take()
+		if ps == nil {
+			f.abandon()
+			return
+		}
+		f.cycle.Lock()
+		start := time.Now()
+		failed := f.s.foldCycle(ctx, ps)
+		f.cycle.Unlock()
+		f.finish(ps, failed, time.Since(start))
+		for _, p := range ps {
+			if !failed[p] && f.s.opts.OnFolded != nil {
+				f.s.opts.OnFolded(p.ref, len(p.evs), p.at)
+			}
+		}
+		if len(failed) == len(ps) { // nothing went through: give the cause time to pass
+			select {
+			case <-time.After(time.Duration(min(ps[0].tries, 20)) * 50 * time.Millisecond):
+			case <-f.s.quit:
+			}
+		}
+	}
+}
+
+// foldCycle folds the batches' events: it resolves the profiles of events
+// not resolved yet, records them on the events, writes each profile once,
+// then removes the batches' marks. It returns the batches to try again.
+func (s *Service) foldCycle(ctx context.Context, ps []*pending) map[*pending]bool {
+	failed := map[*pending]bool{}
+	fail := func(p *pending, err error) {
+		if !failed[p] && s.opts.OnError != nil {
+			s.opts.OnError(fmt.Errorf("fold batch %s: %w", p.ref.Batch, err))
+		}
+		failed[p] = true
+	}
+	if err := s.load(ctx, ps); err != nil {
+		for _, p := range ps {
+			if p.load {
+				fail(p, err)
+			}
+		}
+	}
+	byWS := map[auth.Workspace][]*pending{}
+	var order []auth.Workspace
+	for _, p := range ps {
+		if failed[p] {
+			continue
+		}
+		if _, ok := byWS[p.ref.Workspace]; !ok {
+			order = append(order, p.ref.Workspace)
+		}
+		byWS[p.ref.Workspace] = append(byWS[p.ref.Workspace], p)
+	}
+	for _, ws := range order {
+		s.foldWorkspace(ctx, ws, byWS[ws], fail)
+	}
+	var done []BatchRef
+	for _, p := range ps {
+		if !failed[p] && s.fold.last(p) {
+			done = append(done, p.ref)
+		}
+	}
+	if len(done) > 0 {
+		if err := s.store.Unmark(ctx, done); err != nil {
+			for _, p := range ps {
+				fail(p, err) // folded: the retry finds them folded and unmarks
+			}
+		}
+	}
+	return failed
+}
+
+// load reads the events of the batches recovered from the store.
+func (s *Service) load(ctx context.Context, ps []*pending) error {
+	var refs []BatchRef
+	at := map[BatchRef]*pending{}
+	for _, p := range ps {
+		if p.load {
+			refs = append(refs, p.ref)
+			at[refKey(p.ref)] = p
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	evs, err := s.store.ByBatches(ctx, refs)
+	if err != nil {
+		return err
+	}
+	s.fold.mu.Lock()
+	defer s.fold.mu.Unlock()
+	for _, e := range evs {
+		p := at[BatchRef{Workspace: e.Workspace, Batch: e.Batch}]
+		p.evs = append(p.evs, e)
+		s.fold.backlog++
+	}
+	for _, p := range at {
+		p.load = false
+	}
+	return nil
+}
+
+// item is an event in a cycle, with the fold it belongs to.
+type item struct {
+	e *Event
+	p *pending
+}
+
+// foldWorkspace folds one workspace's part of a cycle.
+func (s *Service) foldWorkspace(ctx context.Context, ws auth.Workspace, ps []*pending, fail func(*pending, error)) {
+	set, err := s.identities.Settings(ctx, ws)
+	if err != nil {
+		for _, p := range ps {
+			fail(p, err)
+		}
+		return
+	}
+	var items []item
+	for _, p := range ps {
+		for _, e := range p.evs {
+			items = append(items, item{e, p})
+		}
+	}
+	read := s.resolveAll(ctx, ws, set, items, fail)
+	groups, order := map[string][]item{}, []string{}
+	for _, it := range items {
+		pid := it.e.ProfileID
+		if pid == "" {
+			continue // its resolution failed: its batch is tried again
+		}
+		if _, ok := groups[pid]; !ok {
+			order = append(order, pid)
+		}
+		groups[pid] = append(groups[pid], it)
+	}
+	s.parallel(ctx, order, func(ctx context.Context, pid string) {
+		group := groups[pid]
+		if err := s.applyGroup(ctx, ws, set.Rules, pid, eventsOf(group), read[pid]); err != nil {
+			for _, it := range group {
+				fail(it.p, err)
+			}
+		}
+	})
+}
+
+// resolveAll resolves the profile of each event that has none yet, once per
+// set of identifiers, and records it on the events before any profile is
+// written (a crash in between folds them under the same profile later). It
+// returns the profiles resolution read.
+func (s *Service) resolveAll(ctx context.Context, ws auth.Workspace, set identity.Settings, items []item, fail func(*pending, error)) map[string]*profile.Profile {
+	sets, keys := map[string][]item{}, []string{}
+	for _, it := range items {
+		if it.e.ProfileID != "" {
+			continue
+		}
+		k := setKey(it.e.Identities)
+		if _, ok := sets[k]; !ok {
+			keys = append(keys, k)
+		}
+		sets[k] = append(sets[k], it)
+	}
+	var mu sync.Mutex
+	read := map[string]*profile.Profile{}
+	s.parallel(ctx, keys, func(ctx context.Context, k string) {
+		group := sets[k]
+		first := group[0].e
+		actor := first.actor
+		if actor == "" {
+			actor = "fold"
+		}
+		r, err := s.identities.Resolve(ctx, ws, set, actor, first.Identities, identity.Sighting{Source: first.Channel, At: first.Timestamp})
+		if err == nil {
+			err = s.store.Assign(ctx, ws, r.ProfileID, ids(eventsOf(group)))
+		}
+		if err != nil {
+			for _, it := range group {
+				fail(it.p, err)
+			}
+			return
+		}
+		for _, it := range group {
+			it.e.ProfileID, it.e.Attached = r.ProfileID, r.Attached
+			it.p.warn(it.e.ID, r.Warnings)
+		}
+		mu.Lock()
+		if _, ok := read[r.ProfileID]; !ok && r.Profile != nil {
+			read[r.ProfileID] = r.Profile
+		}
+		mu.Unlock()
+	})
+	return read
+}
+
+func eventsOf(its []item) []*Event {
+	out := make([]*Event, len(its))
+	for i, it := range its {
+		out[i] = it.e
+	}
+	return out
+}
+
+// parallel runs f for each key, Parallel at a time.
+func (s *Service) parallel(ctx context.Context, keys []string, f func(context.Context, string)) {
+	var g errgroup.Group
+	g.SetLimit(s.opts.Parallel)
+	for _, k := range keys {
+		g.Go(func() error { f(ctx, k); return nil })
+	}
+	_ = g.Wait()
+}

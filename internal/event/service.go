@@ -1,0 +1,125 @@
+package event
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/profile"
+)
+
+// Options tune the ingest pipeline; zero values take the defaults.
+type Options struct {
+	// Backlog bounds the events stored but not folded yet. Zero bounds it
+	// to about BacklogTime of folding at the measured rate (at least
+	// minBacklog events).
+	Backlog int
+	// BacklogTime is how much folding the backlog may hold when Backlog is
+	// zero (default 30s).
+	BacklogTime time.Duration
+	// AdmitWait is how long a call waits for room in a full backlog before
+	// it is answered UNAVAILABLE (default 5s).
+	AdmitWait time.Duration
+	// GroupMax is the most events one group commit writes (default 5,000).
+	GroupMax int
+	// CycleMax is the most events one fold cycle takes (default 20,000).
+	CycleMax int
+	// Parallel is how many profiles a cycle resolves and writes at once
+	// (default 8).
+	Parallel int
+	// OnFolded, when set, is told of every batch folded: how many of its
+	// events and when it was stored.
+	OnFolded func(ref BatchRef, events int, stored time.Time)
+	// OnError, when set, is told of fold cycles that failed (they are
+	// retried).
+	OnError func(err error)
+}
+
+func (o Options) withDefaults() Options {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&o.GroupMax, 5000)
+	def(&o.CycleMax, 20000)
+	def(&o.Parallel, 8)
+	if o.BacklogTime <= 0 {
+		o.BacklogTime = 30 * time.Second
+	}
+	if o.AdmitWait <= 0 {
+		o.AdmitWait = 5 * time.Second
+	}
+	return o
+}
+
+// Deps are what a Service is built from.
+type Deps struct {
+	Store      Store
+	Identities *identity.Service // resolves events' identifiers
+	Profiles   *profile.Service  // reads profiles
+	NewID      func() string     // names batches
+	Options    Options
+}
+
+// Service ingests events: it stores them (group commit) and folds them into
+// their profiles in the background.
+type Service struct {
+	store      Store
+	identities *identity.Service
+	profiles   *profile.Service
+	newID      func() string
+	opts       Options
+	groups     chan *appendReq
+	fold       *folder
+	quit       chan struct{}
+	workers    sync.WaitGroup
+	closeOnce  sync.Once
+}
+
+// groupWriters is how many group commits may be in flight at once.
+const groupWriters = 2
+
+// NewService returns a running Service; Close stops it.
+func NewService(d Deps) *Service {
+	s := &Service{store: d.Store, identities: d.Identities, profiles: d.Profiles, newID: d.NewID,
+		opts: d.Options.withDefaults(), groups: make(chan *appendReq), quit: make(chan struct{})}
+	s.fold = newFolder(s)
+	for range groupWriters {
+		s.workers.Add(1)
+		go func() { defer s.workers.Done(); s.writer() }()
+	}
+	s.workers.Add(1)
+	go func() { defer s.workers.Done(); s.fold.run() }()
+	return s
+}
+
+// Close stops the writers and the fold after the cycle in progress. What
+// is stored and not folded is folded by the next start.
+func (s *Service) Close() {
+	s.closeOnce.Do(func() { close(s.quit) })
+	s.workers.Wait()
+}
+
+// Status is the state of the fold.
+type Status struct {
+	Backlog int           // events stored and not folded yet
+	Lag     time.Duration // age of the oldest of them
+}
+
+// Status reports the fold's backlog and lag.
+func (s *Service) Status() Status { return s.fold.status() }
+
+// background is the context of work done for several callers at once.
+func (s *Service) background() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-s.quit:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
