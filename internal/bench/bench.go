@@ -23,6 +23,7 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 		run  func(context.Context) ([]Scenario, error)
 	}{
 		{"ingest", e.ingestRows}, // also runs ingest_1client
+		{"ingest_stored", e.stored}, // also runs fold_lag_p99
 		{"identify", e.identify},
 		{"profile_read", e.profileRead},
 		{"merge", e.merge},
@@ -30,7 +31,7 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 		{"memory", e.memory},
 	}
 	for _, s := range steps {
-		if o.Skip[s.name] && (s.name != "ingest" || o.Skip["ingest_1client"]) {
+		if o.Skip[s.name] && (s.name != "ingest" || o.Skip["ingest_1client"]) && (s.name != "ingest_stored" || o.Skip["fold_lag_p99"]) {
 			continue
 		}
 		start := time.Now()

@@ -72,6 +72,7 @@ const (
 	upsertQ   = `mutation($in: [IdentifyInput!]!) { upsertProfiles(inputs: $in) { profile { id } } }`
 	identifyQ = `mutation($in: IdentifyInput!) { identify(input: $in) { profile { id } mergedProfileIds } }`
 	trackQ    = `mutation($ev: [EventInput!]!) { trackEvents(events: $ev) { accepted duplicates errors { index message } } }`
+	storedQ   = `mutation($ev: [EventInput!]!) { trackEvents(events: $ev, wait: STORED) { accepted duplicates errors { index message } } }`
 	readQ     = `query($id: ID!) { profile(id: $id) { id traits computed { eventCount }
   events(first: 20) { edges { node { id messageId type channel properties timestamp } } } } }`
 )
@@ -84,7 +85,12 @@ type identifyOut struct {
 }
 
 // track sends one trackEvents call and checks that every event was stored.
-func (c *client) track(ctx context.Context, evs []any) error {
+func (c *client) track(ctx context.Context, evs []any) error { return c.trackWith(ctx, trackQ, evs) }
+
+// trackStored is track with wait: STORED.
+func (c *client) trackStored(ctx context.Context, evs []any) error { return c.trackWith(ctx, storedQ, evs) }
+
+func (c *client) trackWith(ctx context.Context, q string, evs []any) error {
 	var out struct {
 		TrackEvents struct {
 			Accepted, Duplicates int
@@ -94,7 +100,7 @@ func (c *client) track(ctx context.Context, evs []any) error {
 			}
 		}
 	}
-	if err := c.do(ctx, trackQ, map[string]any{"ev": evs}, &out); err != nil {
+	if err := c.do(ctx, q, map[string]any{"ev": evs}, &out); err != nil {
 		return err
 	}
 	if t := out.TrackEvents; len(t.Errors) > 0 || t.Accepted != len(evs) {

@@ -91,6 +91,8 @@ type space struct {
 	c     *client
 	db    *mongo.Database
 	close func()
+	app   *server.App
+	folds *foldLog
 }
 
 // open creates a fresh database and serves the product on it. The baseline
@@ -110,39 +112,41 @@ func (e *env) open(ctx context.Context, name string) (*space, error) {
 	if _, err := db.Collection(baseEvents).Indexes().CreateOne(ctx, ix); err != nil {
 		return nil, fmt.Errorf("index %s: %w", baseEvents, err)
 	}
-	c, stop, err := e.serve(ctx, st)
+	folds := &foldLog{}
+	c, app, stop, err := e.serve(ctx, st, folds.add)
 	if err != nil {
 		drop(db)
 		return nil, err
 	}
-	return &space{c: c, db: db, close: func() { stop(); drop(db) }}, nil
+	return &space{c: c, db: db, app: app, folds: folds, close: func() { stop(); drop(db) }}, nil
 }
 
 // serve starts the product on st on a loopback port and returns a client.
-func (e *env) serve(ctx context.Context, st *store.Store) (*client, func(), error) {
+func (e *env) serve(ctx context.Context, st *store.Store, onFolded func(int, time.Duration)) (*client, *server.App, func(), error) {
 	cfg, err := config.Load(func(string) string { return "" })
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	v, err := auth.NewVerifier(ctx, auth.Options{Secret: e.secret})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	app, err := server.New(ctx, server.Deps{Config: cfg, Logger: e.log, Store: st, Verifier: v})
+	app, err := server.New(ctx, server.Deps{Config: cfg, Logger: e.log, Store: st, Verifier: v, OnFolded: onFolded})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	tok, err := auth.Mint(e.secret, auth.MintOptions{Workspace: "bench", Scopes: auth.AllScopes(), Subject: "bench", TTL: 24 * time.Hour})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	srv := &http.Server{Handler: app.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	return newClient("http://"+ln.Addr().String()+"/graphql", tok), func() { _ = srv.Close() }, nil
+	stop := func() { _ = srv.Close(); app.Close() }
+	return newClient("http://"+ln.Addr().String()+"/graphql", tok), app, stop, nil
 }
 
 // storeName describes the store for the report, without its URI (which may

@@ -34,7 +34,7 @@ func (e *env) growth(ctx context.Context) ([]Scenario, error) {
 	defer large.close()
 	ps := newPlan(e.o.Events, e.o.Batch, e.o.ProfilesSmall)
 	pl := newPlan(e.o.Events, e.o.Batch, e.o.ProfilesLarge)
-	r, err := e.throughput(ctx, ps, e.o.Clients, productBatches(small, "g", ps), productBatches(large, "g", pl))
+	r, err := e.throughput(ctx, ps, e.o.Clients, productBatches(small, "g", ps), productBatches(large, "g", pl), nil)
 	if err != nil {
 		return nil, fmt.Errorf("growth: %w", err)
 	}

@@ -75,7 +75,7 @@ func (e *env) ingest(ctx context.Context, clients int) (ingestRates, error) {
 	p := newPlan(e.o.Events, e.o.Batch, e.o.Customers)
 	r, err := e.throughput(ctx, p, clients, productBatches(sp, prefix, p), func(ctx context.Context, b int) error {
 		return baseBatch(ctx, sp, prefix, p, b)
-	})
+	}, nil)
 	if err != nil {
 		return r, fmt.Errorf("ingest: %w", err)
 	}

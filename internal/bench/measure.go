@@ -26,30 +26,41 @@ func (e *env) latencies(ctx context.Context, n int, product, base job) (p, b []t
 // and returns the events per second of each. One batch per client of each
 // runs first, untimed (a's counted for the store commands they cost), as
 // batches after the plan's; the plan's batches then run in two halves, in
-// the order a b b a.
-func (e *env) throughput(ctx context.Context, p plan, clients int, a, b job) (ingestRates, error) {
+// the order a b b a. settle, when set, runs untimed after each run of a
+// (work a left behind, such as a fold, must not slow b).
+func (e *env) throughput(ctx context.Context, p plan, clients int, a, b job, settle func() error) (ingestRates, error) {
+	if settle == nil {
+		settle = func() error { return nil }
+	}
 	var r ingestRates
 	var err error
 	r.cmds, err = e.counted(ctx, clients, func() error {
 		_, err := parallel(ctx, clients, clients, offset(p.batches, a))
 		return err
 	})
+	if err == nil {
+		err = settle()
+	}
 	if err != nil {
 		return r, err
 	}
 	if _, err := parallel(ctx, clients, clients, offset(p.batches, b)); err != nil {
 		return r, err
 	}
-	halves := func(j job) func(int) (time.Duration, error) {
+	halves := func(j job, after func() error) func(int) (time.Duration, error) {
 		return func(h int) (time.Duration, error) {
 			from, to := 0, p.batches/2
 			if h == 1 {
 				from, to = to, p.batches
 			}
-			return parallel(ctx, clients, to-from, offset(from, j))
+			d, err := parallel(ctx, clients, to-from, offset(from, j))
+			if err == nil {
+				err = after()
+			}
+			return d, err
 		}
 	}
-	ta, tb, err := abba(halves(a), halves(b))
+	ta, tb, err := abba(halves(a, settle), halves(b, func() error { return nil }))
 	if err != nil {
 		return r, err
 	}

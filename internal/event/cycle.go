@@ -19,7 +19,7 @@ func (f *folder) run() {
 	defer cancel()
 	for {
 		ps := f.take()
-		if ps == nil {
+		if ps == nil || ctx.Err() != nil {
 			f.abandon()
 			return
 		}
@@ -47,7 +47,10 @@ func (f *folder) run() {
 // then removes the batches' marks. It returns the batches to try again.
 func (s *Service) foldCycle(ctx context.Context, ps []*pending) map[*pending]bool {
 	failed := map[*pending]bool{}
+	var mu sync.Mutex // fail is called from parallel work
 	fail := func(p *pending, err error) {
+		mu.Lock()
+		defer mu.Unlock()
 		if !failed[p] && s.opts.OnError != nil {
 			s.opts.OnError(fmt.Errorf("fold batch %s: %w", p.ref.Batch, err))
 		}

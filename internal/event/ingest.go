@@ -131,6 +131,7 @@ func (s *Service) accept(ctx context.Context, ws auth.Workspace, actor string, i
 	}
 	now := s.identities.Now()
 	seen := map[string]bool{}
+	owners := map[string]string{} // by identifier set
 	var evs []*Event
 	var at []int
 	for i, in := range ins {
@@ -146,6 +147,19 @@ func (s *Service) accept(ctx context.Context, ws auth.Workspace, actor string, i
 		default:
 			seen[e.ID], e.actor = true, actor
 			evs, at = append(evs, e), append(at, i)
+		}
+	}
+	for _, e := range evs {
+		k := setKey(e.Identities)
+		pid, ok := owners[k]
+		if !ok {
+			if pid, err = s.identities.Owner(ctx, ws, e.Identities); err != nil {
+				return nil, nil, err
+			}
+			owners[k] = pid
+		}
+		if pid != "" { // a known customer: the fold need not resolve
+			e.ProfileID, e.Attached = pid, e.Identities
 		}
 	}
 	return evs, at, nil

@@ -35,6 +35,7 @@ type App struct {
 	events   *event.Service
 	handler  http.Handler
 	streams  sync.WaitGroup // live subscription streams
+	onFolded func(int, time.Duration)
 }
 
 // Deps are what an App is built from.
@@ -47,12 +48,15 @@ type Deps struct {
 	// Fault stops merges, unmerges and erasures after a step, as a crash
 	// would; tests only.
 	Fault func(step string) error
+	// OnFolded, when set, is told of every event batch folded: how many
+	// events and how long after they were stored (benchmarks).
+	OnFolded func(events int, delay time.Duration)
 }
 
 // New wires the domain services and the HTTP handler. It creates indexes and
 // finishes work a crash left behind before it returns.
 func New(ctx context.Context, d Deps) (*App, error) {
-	a := &App{cfg: d.Config, log: d.Logger, store: d.Store, verifier: d.Verifier, bus: pubsub.New(), metrics: newMetrics()}
+	a := &App{onFolded: d.OnFolded, cfg: d.Config, log: d.Logger, store: d.Store, verifier: d.Verifier, bus: pubsub.New(), metrics: newMetrics()}
 	if err := d.Store.EnsureIndexes(ctx); err != nil {
 		return nil, err
 	}
@@ -116,13 +120,21 @@ func (a *App) recover(ctx context.Context, identities *identity.Service, profile
 func (a *App) ingestOptions() event.Options {
 	return event.Options{Backlog: a.cfg.IngestBacklog, AdmitWait: a.cfg.IngestWait,
 		OnFolded: func(_ event.BatchRef, n int, stored time.Time) {
-			if !stored.IsZero() && n > 0 {
-				a.metrics.foldDelay.Observe(time.Since(stored).Seconds())
+			if stored.IsZero() || n == 0 {
+				return
+			}
+			d := time.Since(stored)
+			a.metrics.foldDelay.Observe(d.Seconds())
+			if a.onFolded != nil {
+				a.onFolded(n, d)
 			}
 		},
 		OnError: func(err error) { a.log.Warn("fold cycle failed; retrying", "err", err) },
 	}
 }
+
+// IngestStatus reports the fold's backlog and lag.
+func (a *App) IngestStatus() event.Status { return a.events.Status() }
 
 // Close stops the ingest pipeline; what is stored and not folded is folded
 // by the next start.
