@@ -22,7 +22,7 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 		name string
 		run  func(context.Context) ([]Scenario, error)
 	}{
-		{"ingest", e.ingestRows}, // also runs ingest_1client
+		{"ingest", e.ingestRows},    // also runs ingest_1client
 		{"ingest_stored", e.stored}, // also runs fold_lag_p99
 		{"identify", e.identify},
 		{"profile_read", e.profileRead},

@@ -88,7 +88,9 @@ type identifyOut struct {
 func (c *client) track(ctx context.Context, evs []any) error { return c.trackWith(ctx, trackQ, evs) }
 
 // trackStored is track with wait: STORED.
-func (c *client) trackStored(ctx context.Context, evs []any) error { return c.trackWith(ctx, storedQ, evs) }
+func (c *client) trackStored(ctx context.Context, evs []any) error {
+	return c.trackWith(ctx, storedQ, evs)
+}
 
 func (c *client) trackWith(ctx context.Context, q string, evs []any) error {
 	var out struct {
