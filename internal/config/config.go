@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -25,7 +27,12 @@ type Config struct {
 	LogFormat      string        // CDP_LOG_FORMAT: auto, text or json
 	LogLevel       slog.Level    // CDP_LOG_LEVEL
 	ShutdownGrace  time.Duration // CDP_SHUTDOWN_TIMEOUT
+	ImportDir      string        // CDP_IMPORT_DIR; defaults to <DataDir>/imports
+	ImportMaxBytes int64         // CDP_IMPORT_MAX_BYTES: the largest import body, and its size uncompressed
 }
+
+// defaultImportMaxBytes is 10 GiB.
+const defaultImportMaxBytes = 10 << 30
 
 // Production reports whether the process runs in production mode.
 func (c Config) Production() bool { return c.Env == "production" }
@@ -53,6 +60,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DefaultRegion: strings.ToUpper(get("CDP_DEFAULT_REGION", "US")),
 		LogFormat:     get("CDP_LOG_FORMAT", "auto"),
 	}
+	c.ImportDir = get("CDP_IMPORT_DIR", filepath.Join(c.DataDir, "imports"))
 	for _, o := range strings.Split(get("CDP_ALLOWED_ORIGINS", ""), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.AllowedOrigins = append(c.AllowedOrigins, o)
@@ -61,6 +69,9 @@ func Load(getenv func(string) string) (Config, error) {
 	var err error
 	if c.ShutdownGrace, err = time.ParseDuration(get("CDP_SHUTDOWN_TIMEOUT", "15s")); err != nil {
 		return c, fmt.Errorf("CDP_SHUTDOWN_TIMEOUT: %w", err)
+	}
+	if c.ImportMaxBytes, err = strconv.ParseInt(get("CDP_IMPORT_MAX_BYTES", strconv.Itoa(defaultImportMaxBytes)), 10, 64); err != nil || c.ImportMaxBytes <= 0 {
+		return c, errors.New("CDP_IMPORT_MAX_BYTES must be a positive number of bytes")
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("CDP_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("CDP_LOG_LEVEL: %w", err)
@@ -103,5 +114,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("jwt_secret", mask(c.JWTSecret)),
 		slog.String("jwks_url", c.JWKSURL),
 		slog.String("default_region", c.DefaultRegion),
+		slog.String("import_dir", c.ImportDir),
+		slog.Int64("import_max_bytes", c.ImportMaxBytes),
 	)
 }
