@@ -38,7 +38,7 @@ type Service struct {
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
 	mu     sync.Mutex
-	active map[string]bool // jobs with a worker in this process
+	active map[string]chan struct{} // jobs with a worker in this process, closed when it returns
 	closed bool
 }
 
@@ -49,18 +49,27 @@ func NewService(d Deps) (*Service, error) {
 		d.Now = time.Now
 	}
 	if d.Node == "" {
-		host, err := os.Hostname()
-		if err != nil {
-			return nil, fmt.Errorf("imports: host name: %w", err)
+		var err error
+		if d.Node, err = DefaultNode(d.Dir); err != nil {
+			return nil, err
 		}
-		dir, err := filepath.Abs(d.Dir)
-		if err != nil {
-			return nil, fmt.Errorf("imports: %w", err)
-		}
-		d.Node = host + ":" + dir
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	return &Service{d: d, ctx: ctx, stop: stop, active: map[string]bool{}}, nil
+	return &Service{d: d, ctx: ctx, stop: stop, active: map[string]chan struct{}{}}, nil
+}
+
+// DefaultNode names a spool directory of this host: the host name and the
+// directory's absolute path, which stay the same across restarts.
+func DefaultNode(dir string) (string, error) {
+	host, err := os.Hostname()
+	if err != nil {
+		return "", fmt.Errorf("imports: host name: %w", err)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("imports: %w", err)
+	}
+	return host + ":" + abs, nil
 }
 
 // Close stops the workers and waits for them to return. Their jobs stay
@@ -159,10 +168,10 @@ func (s *Service) sweep(keep map[string]bool) error {
 func (s *Service) start(j *Job) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || s.active[j.ID] {
+	if _, ok := s.active[j.ID]; ok || s.closed {
 		return
 	}
-	s.active[j.ID] = true
+	s.active[j.ID] = make(chan struct{})
 	s.wg.Add(1)
 	go s.run(j)
 }
@@ -170,7 +179,25 @@ func (s *Service) start(j *Job) {
 func (s *Service) forget(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	close(s.active[id])
 	delete(s.active, id)
+}
+
+// Wait returns once the job's worker in this process has returned (at
+// once when it has none), or when ctx ends.
+func (s *Service) Wait(ctx context.Context, id string) error {
+	s.mu.Lock()
+	done, ok := s.active[id]
+	s.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // path is the spool file of a job.
