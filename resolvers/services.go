@@ -6,6 +6,7 @@ import (
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/event"
 	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/imports"
 	"github.com/cdp-dev/cdp/internal/page"
 	"github.com/cdp-dev/cdp/internal/profile"
 	"github.com/cdp-dev/cdp/internal/workspace"
@@ -34,6 +35,12 @@ type Identities interface {
 type Events interface {
 	Track(ctx context.Context, ws auth.Workspace, actor string, ins []event.Input) (event.Result, error)
 	List(ctx context.Context, ws auth.Workspace, in event.ListInput) (page.Page[*event.Event], error)
+}
+
+// Imports is what the resolvers use of bulk imports.
+type Imports interface {
+	// Get returns the workspace's job with the id, or nil when there is none.
+	Get(ctx context.Context, ws auth.Workspace, id string) (*imports.Job, error)
 }
 
 // Workspaces is what the resolvers use of workspace settings.
