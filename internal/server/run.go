@@ -32,6 +32,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, grace time.Duration) e
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	err := srv.Shutdown(sctx)
+	a.Close()
 	a.drainStreams(sctx)
 	cancelBase() // closes hijacked websockets with a normal closure
 	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
