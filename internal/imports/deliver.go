@@ -47,7 +47,7 @@ func (s *Service) deliver(ctx context.Context, j *Job, c *chunk) (outcome, error
 	for attempt := 1; len(idx) > 0; attempt++ {
 		r, err := s.send(ctx, j, c, idx)
 		if err != nil {
-			wait, ok := retryable(err, attempt)
+			wait, ok := s.retryable(err, attempt)
 			if !ok {
 				return out, fmt.Errorf("chunk %d: %w", c.no, err)
 			}
@@ -63,7 +63,7 @@ func (s *Service) deliver(ctx context.Context, j *Job, c *chunk) (outcome, error
 			if e.Index < 0 || e.Index >= len(idx) {
 				return out, fmt.Errorf("chunk %d: an item error without a valid index: %w", c.no, e)
 			}
-			if w, ok := retryable(e, attempt); ok {
+			if w, ok := s.retryable(e, attempt); ok {
 				again, wait = append(again, idx[e.Index]), max(wait, w)
 				continue
 			}
@@ -107,16 +107,16 @@ func pick[T any](all []T, idx []int) []T {
 
 // retryable says whether an attempt that failed with err is worth another
 // one, and after how long.
-func retryable(err error, attempt int) (time.Duration, bool) {
+func (s *Service) retryable(err error, attempt int) (time.Duration, bool) {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return 0, false
 	}
 	e, ok := errs.As(err)
 	switch {
 	case ok && e.Kind == errs.Unavailable:
-		return time.Duration(max(e.RetryAfter, 1)) * time.Second, attempt < maxWaits
+		return time.Duration(max(e.RetryAfter, 1)) * s.retryUnit, attempt < maxWaits
 	case !ok || e.Kind == errs.Internal:
-		return time.Second << min(attempt-1, 5), attempt < maxAttempts
+		return s.retryUnit << min(attempt-1, 5), attempt < maxAttempts
 	}
 	return 0, false
 }

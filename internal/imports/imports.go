@@ -41,6 +41,10 @@ const (
 const (
 	// ChunkRows is how many rows go to the domain service at once.
 	ChunkRows = 1000
+	// ChunkBytes ends a chunk of long rows early, so a chunk's parsed rows
+	// stay within bounded memory. Chunks end where the file's content
+	// says, so a resumed job cuts the same chunks.
+	ChunkBytes = 16 << 20
 	// MaxLine is the longest line read as a row; a longer line is rejected.
 	MaxLine = 1 << 20
 	// MaxRejections is how many rejected rows a job lists; it counts them all.

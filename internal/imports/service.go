@@ -40,6 +40,8 @@ type Service struct {
 	mu     sync.Mutex
 	active map[string]chan struct{} // jobs with a worker in this process, closed when it returns
 	closed bool
+	// retryUnit is the unit of retry waits: a second, as retryAfter says.
+	retryUnit time.Duration
 }
 
 // NewService returns a Service. Call Resume to restart the jobs an earlier
@@ -55,7 +57,7 @@ func NewService(d Deps) (*Service, error) {
 		}
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	return &Service{d: d, ctx: ctx, stop: stop, active: map[string]chan struct{}{}}, nil
+	return &Service{d: d, ctx: ctx, stop: stop, active: map[string]chan struct{}{}, retryUnit: time.Second}, nil
 }
 
 // DefaultNode names a spool directory of this host: the host name and the

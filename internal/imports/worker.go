@@ -89,14 +89,16 @@ type chunk struct {
 	profiles []identity.IdentifyInput // for a profiles job
 	rejected []Rejection
 	read     int64 // rows read
+	size     int   // bytes of the rows parsed
 	offset   int64 // where the chunk ends
 	line     int64 // the last line of the chunk
 }
 
-// readChunk reads lines until it has ChunkRows rows or the file ends.
+// readChunk reads lines until it has ChunkRows rows or ChunkBytes of them,
+// or the file ends.
 func (s *Service) readChunk(lr *lineReader, j *Job) (*chunk, bool, error) {
 	c := &chunk{no: j.Chunks + 1}
-	for c.read < ChunkRows {
+	for c.read < ChunkRows && c.size < ChunkBytes {
 		l, err := lr.next()
 		if errors.Is(err, io.EOF) {
 			return c, true, nil
@@ -118,6 +120,7 @@ func (c *chunk) add(kind Kind, l line) {
 		return
 	}
 	c.read++
+	c.size += len(l.text)
 	if l.tooLong {
 		c.rejected = append(c.rejected, Rejection{Line: l.no, Reason: fmt.Sprintf("the line is longer than %d bytes", MaxLine)})
 		return
