@@ -69,6 +69,9 @@ func rowToInput(t *testing.T, line string) map[string]any {
 // chunk 1's checkpoint: chunk 2 again (all duplicates), then chunk 3, and
 // every event is counted once.
 func TestImportResumesAfterACrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("thousands of rows: slow under the race detector")
+	}
 	st, dir := Store(t), t.TempDir()
 	first := StartWith(t, Options{Store: st, ImportDir: t.TempDir()})
 	var rows []string

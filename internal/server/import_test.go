@@ -54,6 +54,9 @@ func eventsFile() (string, []int, int) {
 }
 
 func TestImportEventsRejectsBadLinesAndRerunChangesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("thousands of rows: slow under the race detector")
+	}
 	s := Start(t)
 	tok := Token(t, "acme")
 	file, bad, good := eventsFile()
@@ -139,6 +142,9 @@ func TestImportGzipBodies(t *testing.T) {
 }
 
 func TestImportProfiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("thousands of rows: slow under the race detector")
+	}
 	s := Start(t)
 	tok := Token(t, "acme", auth.ScopeProfilesWrite, auth.ScopeProfilesRead)
 	var lines []string
