@@ -165,6 +165,14 @@ type IdentityRuleInput struct {
 	BlockedValues []string `json:"blockedValues"`
 }
 
+// A row an import refused.
+type ImportRejection struct {
+	// The row's line in the file, from 1.
+	Line int `json:"line"`
+	// What is wrong with it (field names, never values).
+	Reason string `json:"reason"`
+}
+
 // The state of the fold of stored events into profiles, for this API process.
 type IngestStatus struct {
 	// Events stored and not folded yet.
@@ -288,6 +296,122 @@ type Workspace struct {
 
 type WorkspaceInput struct {
 	DefaultRegion *string `json:"defaultRegion,omitempty"`
+}
+
+// What a bulk import's rows are: events (the fields of EventInput) or profiles (the fields of IdentifyInput).
+type ImportKind string
+
+const (
+	ImportKindEvents   ImportKind = "EVENTS"
+	ImportKindProfiles ImportKind = "PROFILES"
+)
+
+var AllImportKind = []ImportKind{
+	ImportKindEvents,
+	ImportKindProfiles,
+}
+
+func (e ImportKind) IsValid() bool {
+	switch e {
+	case ImportKindEvents, ImportKindProfiles:
+		return true
+	}
+	return false
+}
+
+func (e ImportKind) String() string {
+	return string(e)
+}
+
+func (e *ImportKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportKind", str)
+	}
+	return nil
+}
+
+func (e ImportKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ImportStatus string
+
+const (
+	// Rows are being read, or stored rows wait to be folded into their profiles.
+	ImportStatusRunning ImportStatus = "RUNNING"
+	// Every row was read and every stored row folded.
+	ImportStatusDone ImportStatus = "DONE"
+	// The job stopped; see error. Rows stored before stay stored: rerun the file to finish it.
+	ImportStatusFailed ImportStatus = "FAILED"
+)
+
+var AllImportStatus = []ImportStatus{
+	ImportStatusRunning,
+	ImportStatusDone,
+	ImportStatusFailed,
+}
+
+func (e ImportStatus) IsValid() bool {
+	switch e {
+	case ImportStatusRunning, ImportStatusDone, ImportStatusFailed:
+		return true
+	}
+	return false
+}
+
+func (e ImportStatus) String() string {
+	return string(e)
+}
+
+func (e *ImportStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportStatus", str)
+	}
+	return nil
+}
+
+func (e ImportStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // When trackEvents answers.

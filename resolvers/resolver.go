@@ -20,6 +20,7 @@ type Deps struct {
 	Identities Identities
 	Events     Events
 	Workspaces Workspaces
+	Imports    Imports
 	Bus        Bus
 	// ItemFailed, when set, is told of every batch item that failed with an
 	// internal error: the client sees only "internal error", so the server

@@ -186,6 +186,21 @@ func (r *queryResolver) MergeHistory(ctx context.Context, profileID string) ([]*
 	return toModelMergeRecords(recs), nil
 }
 
+// ImportJob is the resolver for the importJob field.
+func (r *queryResolver) ImportJob(ctx context.Context, id string) (*model.ImportJob, error) {
+	if err := mayImport(ctx); err != nil {
+		return nil, err
+	}
+	j, err := r.Deps.Imports.Get(ctx, ws(ctx), id)
+	if err != nil || j == nil {
+		return nil, err
+	}
+	if err := principal(ctx).Require(importScope(j.Kind)); err != nil {
+		return nil, err
+	}
+	return toModelImportJob(j), nil
+}
+
 // ProfileUpdated is the resolver for the profileUpdated field.
 func (r *subscriptionResolver) ProfileUpdated(ctx context.Context, id *string) (<-chan *model.ProfileUpdate, error) {
 	return subscribeProfiles(ctx, r.Deps.Bus, ws(ctx), deref(id))

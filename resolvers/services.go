@@ -6,6 +6,7 @@ import (
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/event"
 	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/imports"
 	"github.com/cdp-dev/cdp/internal/page"
 	"github.com/cdp-dev/cdp/internal/profile"
 	"github.com/cdp-dev/cdp/internal/workspace"
@@ -35,6 +36,12 @@ type Events interface {
 	Track(ctx context.Context, ws auth.Workspace, actor string, ins []event.Input, wait event.Wait) (event.Result, error)
 	Status() event.Status
 	List(ctx context.Context, ws auth.Workspace, in event.ListInput) (page.Page[*event.Event], error)
+}
+
+// Imports is what the resolvers use of bulk imports.
+type Imports interface {
+	// Get returns the workspace's job with the id, or nil when there is none.
+	Get(ctx context.Context, ws auth.Workspace, id string) (*imports.Job, error)
 }
 
 // Workspaces is what the resolvers use of workspace settings.

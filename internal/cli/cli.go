@@ -1,5 +1,5 @@
-// Package cli is the cdp command: its subcommands (serve, token, bench) and
-// the logger they share. main.go is a shim over Main.
+// Package cli is the cdp command: its subcommands (serve, token, bench,
+// import) and the logger they share. main.go is a shim over Main.
 package cli
 
 import (
@@ -37,11 +37,13 @@ func Run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return token(args, stdout, getenv)
 	case "bench":
 		return benchCmd(ctx, args, stdout, getenv)
+	case "import":
+		return importCmd(ctx, args, stdout, os.Stderr, getenv)
 	case "help":
-		_, err := fmt.Fprintln(stdout, "usage: cdp [serve | token | bench | help]")
+		_, err := fmt.Fprintln(stdout, "usage: cdp [serve | token | bench | import events|profiles FILE | help]")
 		return err
 	default:
-		return fmt.Errorf("unknown command %q (want serve, token, bench or help)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, token, bench, import or help)", cmd)
 	}
 }
 

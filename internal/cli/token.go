@@ -27,16 +27,7 @@ func token(args []string, stdout io.Writer, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	if cfg.JWKSURL != "" {
-		return errors.New("tokens come from your identity provider when CDP_JWKS_URL is set")
-	}
-	secret := []byte(cfg.JWTSecret)
-	if len(secret) == 0 && !cfg.Production() {
-		// The server's own secret: a token signed with a new one would be refused.
-		secret, err = auth.ExistingDevSecret(cfg.DataDir)
-	} else if len(secret) == 0 {
-		err = errors.New("production needs CDP_JWT_SECRET to sign tokens")
-	}
+	secret, err := mintingSecret(cfg)
 	if err != nil {
 		return err
 	}
@@ -58,4 +49,19 @@ func token(args []string, stdout io.Writer, getenv func(string) string) error {
 	}
 	_, err = fmt.Fprintln(stdout, tok)
 	return err
+}
+
+// mintingSecret is the secret the CLI signs tokens with: CDP_JWT_SECRET,
+// or in development the server's generated one.
+func mintingSecret(cfg config.Config) ([]byte, error) {
+	switch {
+	case cfg.JWKSURL != "":
+		return nil, errors.New("tokens come from your identity provider when CDP_JWKS_URL is set")
+	case cfg.JWTSecret != "":
+		return []byte(cfg.JWTSecret), nil
+	case cfg.Production():
+		return nil, errors.New("production needs CDP_JWT_SECRET to sign tokens")
+	}
+	// The server's own secret: a token signed with a new one would be refused.
+	return auth.ExistingDevSecret(cfg.DataDir)
 }

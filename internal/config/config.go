@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -28,7 +29,12 @@ type Config struct {
 	ShutdownGrace  time.Duration // CDP_SHUTDOWN_TIMEOUT
 	IngestBacklog  int           // CDP_INGEST_BACKLOG: unfolded events; 0 = about 30 s of folding
 	IngestWait     time.Duration // CDP_INGEST_WAIT: how long a call waits for room in a full backlog
+	ImportDir      string        // CDP_IMPORT_DIR; defaults to <DataDir>/imports
+	ImportMaxBytes int64         // CDP_IMPORT_MAX_BYTES: the largest import body, and its size uncompressed
 }
+
+// defaultImportMaxBytes is 10 GiB.
+const defaultImportMaxBytes = 10 << 30
 
 // Production reports whether the process runs in production mode.
 func (c Config) Production() bool { return c.Env == "production" }
@@ -56,6 +62,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DefaultRegion: strings.ToUpper(get("CDP_DEFAULT_REGION", "US")),
 		LogFormat:     get("CDP_LOG_FORMAT", "auto"),
 	}
+	c.ImportDir = get("CDP_IMPORT_DIR", filepath.Join(c.DataDir, "imports"))
 	for _, o := range strings.Split(get("CDP_ALLOWED_ORIGINS", ""), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.AllowedOrigins = append(c.AllowedOrigins, o)
@@ -70,6 +77,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.IngestBacklog, err = strconv.Atoi(get("CDP_INGEST_BACKLOG", "0")); err != nil || c.IngestBacklog < 0 {
 		return c, fmt.Errorf("CDP_INGEST_BACKLOG must be a number of events (0: about 30 seconds of folding)")
+	}
+	if c.ImportMaxBytes, err = strconv.ParseInt(get("CDP_IMPORT_MAX_BYTES", strconv.Itoa(defaultImportMaxBytes)), 10, 64); err != nil || c.ImportMaxBytes <= 0 {
+		return c, errors.New("CDP_IMPORT_MAX_BYTES must be a positive number of bytes")
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("CDP_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("CDP_LOG_LEVEL: %w", err)
@@ -112,5 +122,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("jwt_secret", mask(c.JWTSecret)),
 		slog.String("jwks_url", c.JWKSURL),
 		slog.String("default_region", c.DefaultRegion),
+		slog.String("import_dir", c.ImportDir),
+		slog.Int64("import_max_bytes", c.ImportMaxBytes),
 	)
 }

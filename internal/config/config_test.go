@@ -21,6 +21,13 @@ func TestLoad(t *testing.T) {
 		{"production without keys", map[string]string{"CDP_ENV": "production"}, true, nil},
 		{"short secret", map[string]string{"CDP_JWT_SECRET": "short"}, true, nil},
 		{"secret and jwks", map[string]string{"CDP_JWT_SECRET": "0123456789abcdef0123456789abcdef", "CDP_JWKS_URL": "http://x"}, true, nil},
+		{"import dir follows the data dir", map[string]string{"CDP_DATA_DIR": "/var/cdp"}, false, func(c config.Config) bool {
+			return c.ImportDir == "/var/cdp/imports" && c.ImportMaxBytes == 10<<30
+		}},
+		{"import settings", map[string]string{"CDP_IMPORT_DIR": "/spool", "CDP_IMPORT_MAX_BYTES": "1048576"}, false, func(c config.Config) bool {
+			return c.ImportDir == "/spool" && c.ImportMaxBytes == 1<<20
+		}},
+		{"bad import max", map[string]string{"CDP_IMPORT_MAX_BYTES": "10GB"}, true, nil},
 		{"origins", map[string]string{"CDP_ALLOWED_ORIGINS": "a.example, b.example"}, false, func(c config.Config) bool { return len(c.AllowedOrigins) == 2 }},
 	}
 	for _, tt := range tests {

@@ -17,6 +17,7 @@ import (
 	"github.com/cdp-dev/cdp/internal/config"
 	"github.com/cdp-dev/cdp/internal/event"
 	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/imports"
 	"github.com/cdp-dev/cdp/internal/profile"
 	"github.com/cdp-dev/cdp/internal/pubsub"
 	"github.com/cdp-dev/cdp/internal/store"
@@ -33,6 +34,7 @@ type App struct {
 	bus      *pubsub.Bus
 	metrics  *metrics
 	events   *event.Service
+	imports  *imports.Service
 	handler  http.Handler
 	streams  sync.WaitGroup // live subscription streams
 	onFolded func(int, time.Duration)
@@ -81,16 +83,25 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	if err := a.recover(ctx, identities, profiles); err != nil {
 		return nil, err
 	}
+	if err := a.startImports(ctx, d, identities); err != nil {
+		return nil, err
+	}
 	gql := a.newGraphQL(resolvers.New(resolvers.Deps{Profiles: profiles, Identities: identities,
-		Events: a.events, Workspaces: workspaces, Bus: a.bus, ItemFailed: a.itemFailed}))
+		Events: a.events, Workspaces: workspaces, Imports: a.imports, Bus: a.bus, ItemFailed: a.itemFailed}))
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", a.authenticate(gql))
+	mux.Handle("/graphql", a.authenticate(maxBody, gql))
+	mux.Handle("POST /import/events", a.authenticate(d.Config.ImportMaxBytes, a.importUpload(imports.Events, auth.ScopeEventsWrite)))
+	mux.Handle("POST /import/profiles", a.authenticate(d.Config.ImportMaxBytes, a.importUpload(imports.Profiles, auth.ScopeProfilesWrite)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", a.metrics.handler())
 	a.handler = a.observe(mux)
 	return a, nil
 }
+
+// recoverWait bounds how long start-up waits for recovered event batches
+// to be folded; the fold goes on in the background after it.
+const recoverWait = time.Minute
 
 // recover finishes what a crash left behind: merges, unmerges, erasures,
 // then events stored but not applied.
@@ -103,7 +114,11 @@ func (a *App) recover(ctx context.Context, identities *identity.Service, profile
 		// retried by the next write to one of its profiles.
 		a.log.ErrorContext(ctx, "unfinished identity operations", "err", err)
 	}
-	m, err := a.events.Recover(ctx)
+	// Recovered batches fold in the background; start-up waits for them a
+	// while so that a restarted server answers with them folded.
+	rctx, cancel := context.WithTimeout(ctx, recoverWait)
+	defer cancel()
+	m, err := a.events.Recover(rctx)
 	if err != nil {
 		// Logged, not fatal either: a batch left marked is folded by a retry
 		// of its delivery or the next start, and nothing else waits for it.
@@ -136,9 +151,40 @@ func (a *App) ingestOptions() event.Options {
 // IngestStatus reports the fold's backlog and lag.
 func (a *App) IngestStatus() event.Status { return a.events.Status() }
 
-// Close stops the ingest pipeline; what is stored and not folded is folded
-// by the next start.
-func (a *App) Close() { a.events.Close() }
+// startImports wires the bulk import service and resumes the jobs an
+// earlier run of this process left running.
+func (a *App) startImports(ctx context.Context, d Deps, identities *identity.Service) error {
+	var err error
+	a.imports, err = imports.NewService(imports.Deps{Store: d.Store.Imports(), Events: a.events, Profiles: identities,
+		Dir: d.Config.ImportDir, MaxBytes: d.Config.ImportMaxBytes, NewID: newID, Now: d.Now, Logger: d.Logger})
+	if err != nil {
+		return err
+	}
+	n, err := a.imports.Resume(ctx)
+	if err != nil {
+		a.imports.Close()
+		return err
+	}
+	if n > 0 {
+		a.log.InfoContext(ctx, "resumed imports", "jobs", n)
+	}
+	return nil
+}
+
+// Close stops the background work: import workers stop where they are and
+// resume at the next start; then the ingest pipeline stops, and what is
+// stored and not folded is folded by the next start. Serve calls it on
+// shutdown. Import workers go first: they append events.
+func (a *App) Close() {
+	if a.imports != nil {
+		a.imports.Close()
+	}
+	a.events.Close()
+}
+
+// WaitImport returns once the import job's worker has returned, or ctx
+// ends; tests use it instead of polling.
+func (a *App) WaitImport(ctx context.Context, id string) error { return a.imports.Wait(ctx, id) }
 
 // itemFailed logs the cause of a batch item that failed with an internal
 // error; the client was told only "internal error".

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -100,10 +99,10 @@ func (a *App) observe(next http.Handler) http.Handler {
 	})
 }
 
-// authenticate verifies the bearer token before gqlgen runs. Websocket
-// upgrades authenticate in connection_init instead, since browsers cannot
-// set headers on them.
-func (a *App) authenticate(next http.Handler) http.Handler {
+// authenticate verifies the bearer token before the handler runs and caps
+// the request body at limit bytes. Websocket upgrades authenticate in
+// connection_init instead, since browsers cannot set headers on them.
+func (a *App) authenticate(limit int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodOptions || strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 			next.ServeHTTP(w, r)
@@ -114,19 +113,16 @@ func (a *App) authenticate(next http.Handler) http.Handler {
 			writeUnauthenticated(w, err)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
 	})
 }
 
 func writeUnauthenticated(w http.ResponseWriter, err error) {
-	msg := "invalid token"
-	if e, ok := errs.As(err); ok {
-		msg = e.Error()
+	e, ok := errs.As(err)
+	if !ok {
+		e = errs.New(errs.Unauthenticated, "invalid token")
 	}
 	w.Header().Set("WWW-Authenticate", `Bearer realm="cdp"`)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusUnauthorized)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{
-		"message": msg, "extensions": map[string]any{"code": errs.Unauthenticated.Code()}}}})
+	writeError(w, http.StatusUnauthorized, &errs.Error{Kind: errs.Unauthenticated, Msg: e.Error(), Index: -1})
 }

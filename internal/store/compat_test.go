@@ -68,6 +68,14 @@ package store_test
 //   - Find {workspace, $or [{at $lt}, {at, _id $lt}]},         TestCompatConflicts
 //     sort at -1, _id -1, limit; CountDocuments {workspace}
 //   - UpdateMany {workspace, profileIds: id} $set              TestCompatConflicts, TestCompatPurgers
+//
+// imports (bulk import jobs, compat_imports_test.go)
+//   - InsertOne, FindOne {_id}                                 TestCompatImports
+//   - embedded: FindOne {_id} then UpdateOne {_id} under the    TestCompatImports
+//     job's lock; MongoDB: UpdateOne {_id, status, chunks} or
+//     {_id, pending.cN $exists}: $set (dotted) + $inc (dotted)
+//     + $push $each; $unset pending.cN + $inc; $set status
+//   - Find {status, node}, any workspace                       TestCompatImports
 
 import (
 	"context"

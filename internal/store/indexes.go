@@ -21,6 +21,7 @@ const (
 	colBatches    = "batches"
 	colErasures   = "erasures"
 	colInstances  = "instances"
+	colImports    = "imports"
 )
 
 // index is one index the queries rely on.
@@ -48,6 +49,9 @@ var indexes = map[string][]index{
 	},
 	colConflicts: {
 		{"ws_at", bson.D{{Key: "workspace", Value: 1}, {Key: "at", Value: -1}}},
+	},
+	colImports: {
+		{"status_node", bson.D{{Key: "status", Value: 1}, {Key: "node", Value: 1}}},
 	},
 }
 

@@ -92,6 +92,10 @@ type Options struct {
 	Now   func() time.Time // defaults to time.Now
 	// Fault stops merges, unmerges and erasures after a step, as a crash would.
 	Fault func(step string) error
+	// ImportDir is the import spool directory; defaults to a fresh one.
+	ImportDir string
+	// ImportMaxBytes caps import uploads; defaults to the product's default.
+	ImportMaxBytes int64
 }
 
 // Start runs a server on a fresh database until the test ends.
@@ -103,9 +107,15 @@ func StartWith(t testing.TB, o Options) *Server {
 	if o.Store == nil {
 		o.Store = Store(t)
 	}
-	cfg, err := config.Load(func(string) string { return "" })
+	if o.ImportDir == "" {
+		o.ImportDir = t.TempDir()
+	}
+	cfg, err := config.Load(func(k string) string { return map[string]string{"CDP_IMPORT_DIR": o.ImportDir}[k] })
 	if err != nil {
 		t.Fatal(err)
+	}
+	if o.ImportMaxBytes > 0 {
+		cfg.ImportMaxBytes = o.ImportMaxBytes
 	}
 	v, err := auth.NewVerifier(context.Background(), auth.Options{Secret: Secret})
 	if err != nil {
