@@ -56,6 +56,14 @@ func (s *Service) foldCycle(ctx context.Context, ps []*pending) map[*pending]boo
 		}
 		failed[p] = true
 	}
+	if s.opts.Fault != nil {
+		if err := s.opts.Fault("fold:cycle"); err != nil {
+			for _, p := range ps {
+				fail(p, err)
+			}
+			return failed
+		}
+	}
 	if err := s.load(ctx, ps); err != nil {
 		for _, p := range ps {
 			if p.load {

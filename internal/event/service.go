@@ -34,6 +34,9 @@ type Options struct {
 	// OnError, when set, is told of fold cycles that failed (they are
 	// retried).
 	OnError func(err error)
+	// Fault, when set, is asked before each fold cycle ("fold:cycle"); an
+	// error fails the cycle as a store outage would (tests only).
+	Fault func(step string) error
 }
 
 func (o Options) withDefaults() Options {

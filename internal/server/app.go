@@ -38,6 +38,7 @@ type App struct {
 	handler  http.Handler
 	streams  sync.WaitGroup // live subscription streams
 	onFolded func(int, time.Duration)
+	fault    func(string) error
 }
 
 // Deps are what an App is built from.
@@ -58,7 +59,7 @@ type Deps struct {
 // New wires the domain services and the HTTP handler. It creates indexes and
 // finishes work a crash left behind before it returns.
 func New(ctx context.Context, d Deps) (*App, error) {
-	a := &App{onFolded: d.OnFolded, cfg: d.Config, log: d.Logger, store: d.Store, verifier: d.Verifier, bus: pubsub.New(), metrics: newMetrics()}
+	a := &App{onFolded: d.OnFolded, fault: d.Fault, cfg: d.Config, log: d.Logger, store: d.Store, verifier: d.Verifier, bus: pubsub.New(), metrics: newMetrics()}
 	if err := d.Store.EnsureIndexes(ctx); err != nil {
 		return nil, err
 	}
@@ -133,7 +134,7 @@ func (a *App) recover(ctx context.Context, identities *identity.Service, profile
 // ingestOptions are the fold's settings, with its hooks into logs and
 // metrics.
 func (a *App) ingestOptions() event.Options {
-	return event.Options{Backlog: a.cfg.IngestBacklog, AdmitWait: a.cfg.IngestWait,
+	return event.Options{Backlog: a.cfg.IngestBacklog, AdmitWait: a.cfg.IngestWait, Fault: a.fault,
 		OnFolded: func(_ event.BatchRef, n int, stored time.Time) {
 			if stored.IsZero() || n == 0 {
 				return

@@ -96,6 +96,8 @@ type Options struct {
 	ImportDir string
 	// ImportMaxBytes caps import uploads; defaults to the product's default.
 	ImportMaxBytes int64
+	// Config, when set, changes the settings before the server starts.
+	Config func(*config.Config)
 }
 
 // Start runs a server on a fresh database until the test ends.
@@ -116,6 +118,9 @@ func StartWith(t testing.TB, o Options) *Server {
 	}
 	if o.ImportMaxBytes > 0 {
 		cfg.ImportMaxBytes = o.ImportMaxBytes
+	}
+	if o.Config != nil {
+		o.Config(&cfg)
 	}
 	v, err := auth.NewVerifier(context.Background(), auth.Options{Secret: Secret})
 	if err != nil {
