@@ -24,6 +24,7 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 	}{
 		{"ingest", e.ingestRows},    // also runs ingest_1client
 		{"ingest_stored", e.stored}, // also runs fold_lag_p99
+		{"import", e.importing},
 		{"identify", e.identify},
 		{"profile_read", e.profileRead},
 		{"merge", e.merge},

@@ -17,21 +17,23 @@ import (
 
 // Options size a run. Command fills them from flags.
 type Options struct {
-	Events        int             // events per ingest run
-	Customers     int             // existing customers the ingest events belong to
-	Clients       int             // concurrent HTTP clients (and driver goroutines)
-	Batch         int             // events per trackEvents call
-	Ops           int             // latency samples per scenario
-	ProfilesSmall int             // existing profiles of the small growth population
-	ProfilesLarge int             // existing profiles of the large growth population
-	Skip          map[string]bool // scenarios not to run
-	JSON          bool            // print one JSON document instead of a table
-	PProf         string          // write a CPU profile of the run here
-	MongoURI      string          // a real MongoDB; empty starts the embedded store
+	Events          int             // events per ingest run
+	Customers       int             // existing customers the ingest events belong to
+	Clients         int             // concurrent HTTP clients (and driver goroutines)
+	Batch           int             // events per trackEvents call
+	Ops             int             // latency samples per scenario
+	ProfilesSmall   int             // existing profiles of the small growth population
+	ProfilesLarge   int             // existing profiles of the large growth population
+	ImportEvents    int             // events in the import scenario's file
+	ImportCustomers int             // new customers they belong to
+	Skip            map[string]bool // scenarios not to run
+	JSON            bool            // print one JSON document instead of a table
+	PProf           string          // write a CPU profile of the run here
+	MongoURI        string          // a real MongoDB; empty starts the embedded store
 }
 
 // Scenarios are the names --skip accepts, in the order they run.
-var Scenarios = []string{"ingest", "ingest_1client", "ingest_stored", "fold_lag_p99", "identify", "profile_read", "merge", "growth", "memory"}
+var Scenarios = []string{"ingest", "ingest_1client", "ingest_stored", "fold_lag_p99", "import", "identify", "profile_read", "merge", "growth", "memory"}
 
 // Command is `cdp bench`: it parses args, runs the scenarios and prints the
 // report to stdout. Progress goes to stderr when stderr is a terminal.
@@ -74,6 +76,8 @@ func parse(args []string, stdout io.Writer, getenv func(string) string) (*Option
 	fs.IntVar(&o.Ops, "ops", 200, "latency samples per scenario (merge times ops/10 merges of 2x100 events)")
 	fs.IntVar(&o.ProfilesSmall, "profiles-small", 1000, "existing profiles of the small growth population (the target is stated for 10000)")
 	fs.IntVar(&o.ProfilesLarge, "profiles-large", 10000, "existing profiles of the large growth population (the target is stated for 100000)")
+	fs.IntVar(&o.ImportEvents, "import-events", 1000000, "events in the import scenario's file")
+	fs.IntVar(&o.ImportCustomers, "import-customers", 100000, "new customers the imported events belong to")
 	skip := fs.String("skip", "", "comma-separated scenarios to skip: "+strings.Join(Scenarios, ","))
 	fs.BoolVar(&o.JSON, "json", false, "print one JSON document instead of a table")
 	fs.StringVar(&o.PProf, "pprof", "", "write a CPU profile of the run (product and embedded store) to `file`")
@@ -135,7 +139,8 @@ func (o *Options) validate() error {
 		name string
 		v    int
 	}{{"events", o.Events}, {"customers", o.Customers}, {"clients", o.Clients}, {"batch", o.Batch},
-		{"ops", o.Ops}, {"profiles-small", o.ProfilesSmall}, {"profiles-large", o.ProfilesLarge}} {
+		{"ops", o.Ops}, {"profiles-small", o.ProfilesSmall}, {"profiles-large", o.ProfilesLarge},
+		{"import-events", o.ImportEvents}, {"import-customers", o.ImportCustomers}} {
 		if f.v < 1 {
 			return fmt.Errorf("bench: --%s must be at least 1", f.name)
 		}
