@@ -31,25 +31,3 @@ func (s *Service) ByIdentity(ctx context.Context, ws auth.Workspace, raw RawIden
 	}
 	return s.profiles.Find(ctx, ws, id)
 }
-
-// Owner returns the profile that holds every one of the identifiers
-// (prepared), or "" when some are unclaimed or they are held by different
-// profiles: then only Resolve can tell whose they are. It reads the index
-// only, so the profile may have been merged meanwhile (its id then leads to
-// the survivor).
-func (s *Service) Owner(ctx context.Context, ws auth.Workspace, ids []Identifier) (string, error) {
-	if len(ids) == 0 {
-		return "", nil
-	}
-	found, err := s.index.Owners(ctx, ws, ids)
-	if err != nil || len(found) != len(ids) {
-		return "", err
-	}
-	owner := found[ids[0]]
-	for _, pid := range found {
-		if pid != owner {
-			return "", nil
-		}
-	}
-	return owner, nil
-}

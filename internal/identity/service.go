@@ -33,6 +33,7 @@ type Service struct {
 	now       func() time.Time
 	newID     func() string
 	fault     func(step string) error
+	owners    *ownerCache // nil unless the store is the process's own
 }
 
 // Deps are what a Service needs.
@@ -48,6 +49,9 @@ type Deps struct {
 	// Fault, when set, is called after every step of a merge or unmerge; an
 	// error stops the operation there, as a crash would. Tests only.
 	Fault func(step string) error
+	// Private says the store belongs to this process alone (the embedded
+	// store): who holds identifiers may then be remembered between reads.
+	Private bool
 }
 
 // NewService returns a Service and installs it as the profile service's
@@ -61,6 +65,9 @@ func NewService(d Deps) *Service {
 	}
 	s := &Service{profiles: d.Profiles, index: d.Index, events: d.Events, merges: d.Merges, conflicts: d.Conflicts,
 		settings: d.Settings, now: d.Now, newID: d.NewID, fault: d.Fault}
+	if d.Private {
+		s.owners = newOwnerCache()
+	}
 	d.Profiles.OnStaleLease(s.resume)
 	return s
 }

@@ -72,6 +72,8 @@ func (s *Service) startUnmerge(ctx context.Context, rec *MergeRecord) error {
 
 // runUnmerge performs the undo's idempotent steps and marks the record undone.
 func (s *Service) runUnmerge(ctx context.Context, rec *MergeRecord) error {
+	s.owners.invalidate() // identifiers move back: before and after
+	defer s.owners.invalidate()
 	ws, all := rec.Workspace, append([]string{rec.SurvivorID}, rec.AbsorbedIDs...)
 	for _, id := range slices.Sorted(slices.Values(all)) {
 		if _, err := s.profiles.Write(ctx, ws, id, profile.Write{Op: rec.ID, Merged: true}, func(p *profile.Profile) error {

@@ -70,14 +70,22 @@ func New(ctx context.Context, d Deps) (*App, error) {
 		return nil, err
 	}
 	purgers := d.Store.Purgers()
+	var identities *identity.Service
 	purgers.Unfolded = func(ctx context.Context, ws auth.Workspace, p *profile.Profile) (int64, error) {
+		identities.IdentifiersMoved()
 		return a.events.EraseUnfolded(ctx, ws, p)
+	}
+	purgeIdentities := purgers.Identities
+	purgers.Identities = func(ctx context.Context, ws auth.Workspace, pids []string) (int64, error) {
+		n, err := purgeIdentities(ctx, ws, pids)
+		identities.IdentifiersMoved() // after the index let go of them too
+		return n, err
 	}
 	profiles := profile.NewService(profile.Deps{Store: d.Store.Profiles(), Purgers: purgers,
 		OnChange: a.publish, Now: d.Now, Fault: d.Fault, Instance: instance, Private: d.Store.Private(), Live: live})
-	identities := identity.NewService(identity.Deps{Profiles: profiles, Index: d.Store.Identities(),
+	identities = identity.NewService(identity.Deps{Profiles: profiles, Index: d.Store.Identities(),
 		Events: d.Store.Events(), Merges: d.Store.Merges(), Conflicts: d.Store.Conflicts(), Settings: workspaces,
-		NewID: newID, Now: d.Now, Fault: d.Fault})
+		NewID: newID, Now: d.Now, Fault: d.Fault, Private: d.Store.Private()})
 	a.events = event.NewService(event.Deps{Store: d.Store.Events(), Identities: identities, Profiles: profiles,
 		NewID: newID, Options: a.ingestOptions()})
 	a.metrics.watchIngest(a.events.Status)
