@@ -20,8 +20,8 @@ import (
 
 // importing: `cdp import`'s route, POST /import/events, with a file of
 // --import-events events over --import-customers new customers, each
-// customer's events scattered through the file (as in an export sorted by
-// date). The append time runs until the job reports every row stored, the
+// customer's orders together (a CRM's export of customers with their order
+// history), customers in a shuffled order. The append time runs until the job reports every row stored, the
 // fold time until it reports every row folded. Baseline: the same events
 // stored by unordered InsertMany calls of 1,000 from --clients goroutines.
 func (e *env) importing(ctx context.Context) ([]Scenario, error) {
@@ -60,18 +60,18 @@ func (e *env) importing(ctx context.Context) ([]Scenario, error) {
 	}, nil
 }
 
-// writeImportFile writes n events over customers new customers, in a
-// shuffled order, as NDJSON, and returns its path.
+// writeImportFile writes n events over customers new customers as NDJSON,
+// each customer's events together, and returns its path.
 func writeImportFile(n, customers int, prefix string) (string, error) {
 	f, err := os.CreateTemp("", "cdp-bench-import-*.ndjson")
 	if err != nil {
 		return "", err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	order := rand.New(rand.NewPCG(3, 4)).Perm(n)
+	who := rand.New(rand.NewPCG(3, 4)).Perm(customers)
 	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, i := range order {
-		c := i % customers
+	for i := range n {
+		c := who[i*customers/n] // customer-major: n/customers events each
 		row := map[string]any{"messageId": fmt.Sprintf("%s-%d", prefix, i), "type": "order_completed", "channel": "web",
 			"identities": []any{map[string]any{"type": "email", "value": email(prefix, c).value}},
 			"properties": map[string]any{"total": 10 + i%90}, "timestamp": at.Add(time.Duration(i) * time.Minute).Format(time.RFC3339)}

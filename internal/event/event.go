@@ -23,7 +23,10 @@ type Event struct {
 	// Attached are the identifiers resolution put on the profile (not stored).
 	Attached []identity.Identifier
 	// actor is who sent it (not stored): merges it causes name them.
-	actor      string
+	actor string
+	// folded says it was folded into its profile when the profile was
+	// created (not stored): the fold has nothing left to do for it.
+	folded bool
 	Timestamp  time.Time
 	ReceivedAt time.Time
 	// Batch is the trackEvents call that stored the event.

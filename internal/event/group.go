@@ -122,7 +122,7 @@ func (s *Service) write(ctx context.Context, refs []BatchRef, evs []*Event) ([]b
 		ps[ref.Workspace] = &pending{ref: ref, at: ref.At}
 	}
 	for i, e := range evs {
-		if !dup[i] {
+		if !dup[i] && !e.folded {
 			p := ps[e.Workspace]
 			p.evs = append(p.evs, e)
 		}

@@ -55,7 +55,7 @@ const (
 // but not answered for: retrying the same batch is safe.
 func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, ins []Input, wait Wait) (Result, error) {
 	var res Result
-	evs, at, err := s.accept(ctx, ws, actor, ins, &res)
+	evs, at, _, err := s.accept(ctx, ws, actor, ins, &res)
 	if err != nil || len(evs) == 0 {
 		return res, err
 	}
@@ -90,10 +90,12 @@ func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, in
 // Append stores rows of a bulk import under the batch id the caller names,
 // once there is room in the fold backlog, and queues them for folding. It
 // answers once they are stored; Folded tells when they are folded. Storing
-// the same batch again reports its events as duplicates.
+// the same batch again reports its events as duplicates. Customers seen for
+// the first time are created in bulk with their events already folded (see
+// newcomers), so a fresh customer costs no profile write of its own.
 func (s *Service) Append(ctx context.Context, ws auth.Workspace, actor, batch string, ins []Input) (Result, error) {
 	var res Result
-	evs, _, err := s.accept(ctx, ws, actor, ins, &res)
+	evs, _, set, err := s.accept(ctx, ws, actor, ins, &res)
 	if err != nil || len(evs) == 0 {
 		return res, err
 	}
@@ -102,12 +104,19 @@ func (s *Service) Append(ctx context.Context, ws auth.Workspace, actor, batch st
 	}
 	defer s.fold.release(len(evs))
 	ref := BatchRef{Workspace: ws, Batch: batch, At: s.identities.Now()}
+	for _, e := range evs {
+		e.Batch = batch
+	}
+	born, err := s.newcomers(ctx, ws, set, evs)
+	if err != nil {
+		return res, err
+	}
 	dup, _, err := s.write(ctx, []BatchRef{ref}, evs)
 	if err != nil {
 		return res, err
 	}
 	res.Accepted, res.Duplicates = len(evs)-count(dup), res.Duplicates+count(dup)
-	return res, nil
+	return res, s.uncount(ctx, ws, born, evs, dup)
 }
 
 // Folded reports whether the events of a batch are all folded.
@@ -121,13 +130,13 @@ func (s *Service) Folded(ctx context.Context, ws auth.Workspace, batch string) (
 
 // accept validates the items; failures become item errors and repeated
 // messageIds duplicates. It returns the events and each one's item index.
-func (s *Service) accept(ctx context.Context, ws auth.Workspace, actor string, ins []Input, res *Result) ([]*Event, []int, error) {
+func (s *Service) accept(ctx context.Context, ws auth.Workspace, actor string, ins []Input, res *Result) ([]*Event, []int, identity.Settings, error) {
 	if len(ins) > identity.MaxBatch {
-		return nil, nil, errs.Newf(errs.BadInput, "at most %d events per call", identity.MaxBatch)
+		return nil, nil, identity.Settings{}, errs.Newf(errs.BadInput, "at most %d events per call", identity.MaxBatch)
 	}
 	set, err := s.identities.Settings(ctx, ws)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, set, err
 	}
 	now := s.identities.Now()
 	seen := map[string]bool{}
@@ -154,7 +163,7 @@ func (s *Service) accept(ctx context.Context, ws auth.Workspace, actor string, i
 		pid, ok := owners[k]
 		if !ok {
 			if pid, err = s.identities.Owner(ctx, ws, e.Identities); err != nil {
-				return nil, nil, err
+				return nil, nil, set, err
 			}
 			owners[k] = pid
 		}
@@ -162,7 +171,7 @@ func (s *Service) accept(ctx context.Context, ws auth.Workspace, actor string, i
 			e.ProfileID, e.Attached = pid, e.Identities
 		}
 	}
-	return evs, at, nil
+	return evs, at, set, nil
 }
 
 // earlier returns the pending folds of the batches that stored the

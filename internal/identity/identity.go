@@ -23,6 +23,15 @@ type Store interface {
 	Assign(ctx context.Context, ws auth.Workspace, ids []Identifier, profileID string) error
 	// Release removes id from the index if profileID holds it.
 	Release(ctx context.Context, ws auth.Workspace, id Identifier, profileID string) error
+	// ClaimMany claims identifiers for new profiles in one write and returns
+	// the positions of the claims another profile held already.
+	ClaimMany(ctx context.Context, ws auth.Workspace, claims []Claim) (lost []int, err error)
+}
+
+// Claim is an identifier claimed for a profile.
+type Claim struct {
+	ID        Identifier
+	ProfileID string
 }
 
 // Dedupe returns ids without repeats, keeping the first occurrence's order.

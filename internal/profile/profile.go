@@ -104,6 +104,8 @@ type Store interface {
 	Get(ctx context.Context, ws auth.Workspace, id string) (*Profile, error)
 	// Insert stores a new profile; an existing id is an errs.Conflict.
 	Insert(ctx context.Context, p *Profile) error
+	// InsertMany stores new profiles in one write.
+	InsertMany(ctx context.Context, ps []*Profile) error
 	// Replace stores p if the stored version still equals version; else ErrStale.
 	Replace(ctx context.Context, p *Profile, version int64) error
 	// List returns up to limit profiles after the id `after`, in id order.

@@ -153,3 +153,24 @@ func (s *Service) finishOp(ctx context.Context, ws auth.Workspace, op string) er
 	}
 	return s.resume(ctx, ws, op)
 }
+
+// Create stores new profiles in one write: each starts empty, with the
+// workspace, a first version and the times set, then change fills it. Their
+// ids must be new. Subscribers are not told: see Announce.
+func (s *Service) Create(ctx context.Context, ws auth.Workspace, ids []string, change func(i int, p *Profile)) ([]*Profile, error) {
+	now := s.now().UTC()
+	ps := make([]*Profile, len(ids))
+	for i, id := range ids {
+		p := &Profile{ID: id, Workspace: ws, Traits: map[string]any{}, TraitTimes: map[string]time.Time{}, CreatedAt: now}
+		change(i, p)
+		p.Version, p.UpdatedAt = 1, now
+		ps[i] = p
+	}
+	if err := s.store.InsertMany(ctx, ps); err != nil {
+		return nil, err
+	}
+	return ps, nil
+}
+
+// Announce tells subscribers of a profile Create stored, once it is born.
+func (s *Service) Announce(ctx context.Context, p *Profile, reason string) { s.onChange(ctx, p, reason) }

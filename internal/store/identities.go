@@ -8,6 +8,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/identity"
@@ -115,4 +116,25 @@ func (x Identities) DeleteByProfile(ctx context.Context, ws auth.Workspace, prof
 		return 0, classify("delete identities", err)
 	}
 	return n, nil
+}
+
+// ClaimMany claims identifiers for new profiles with one unordered
+// InsertMany and returns the positions of the claims another profile
+// already held.
+func (x Identities) ClaimMany(ctx context.Context, ws auth.Workspace, claims []identity.Claim) ([]int, error) {
+	docs := make([]any, len(claims))
+	now := time.Now().UTC()
+	for i, c := range claims {
+		docs[i] = identityDoc{ID: identityKey(ws, c.ID), Workspace: string(ws), Type: c.ID.Type, Value: c.ID.Value,
+			ProfileID: c.ProfileID, ClaimedAt: now}
+	}
+	_, err := x.c().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err == nil {
+		return nil, nil
+	}
+	lost, dupOnly := duplicates(err)
+	if !dupOnly {
+		return nil, fmt.Errorf("claim identities: %w", err)
+	}
+	return lost, nil
 }

@@ -140,3 +140,18 @@ func classify(op string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
+
+// InsertMany stores new profiles with one unordered InsertMany.
+func (p Profiles) InsertMany(ctx context.Context, ps []*profile.Profile) error {
+	docs := make([]any, len(ps))
+	for i, pr := range ps {
+		docs[i] = toProfileDoc(pr)
+	}
+	if _, err := p.c().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil {
+		return classify("insert profiles", err)
+	}
+	for _, pr := range ps {
+		p.s.remember(pr, pr.Version)
+	}
+	return nil
+}
