@@ -26,7 +26,7 @@ type Event struct {
 	actor string
 	// folded says it was folded into its profile when the profile was
 	// created (not stored): the fold has nothing left to do for it.
-	folded bool
+	folded     bool
 	Timestamp  time.Time
 	ReceivedAt time.Time
 	// Batch is the trackEvents call that stored the event.

@@ -173,4 +173,6 @@ func (s *Service) Create(ctx context.Context, ws auth.Workspace, ids []string, c
 }
 
 // Announce tells subscribers of a profile Create stored, once it is born.
-func (s *Service) Announce(ctx context.Context, p *Profile, reason string) { s.onChange(ctx, p, reason) }
+func (s *Service) Announce(ctx context.Context, p *Profile, reason string) {
+	s.onChange(ctx, p, reason)
+}
