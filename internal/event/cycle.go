@@ -23,11 +23,11 @@ func (f *folder) run() {
 			f.abandon()
 			return
 		}
-		f.cycle.Lock()
+		f.cycle.Lock() // finished before an erasure looks at what waits
 		start := time.Now()
 		failed := f.s.foldCycle(ctx, ps)
-		f.cycle.Unlock()
 		f.finish(ps, failed, time.Since(start))
+		f.cycle.Unlock()
 		for _, p := range ps {
 			if !failed[p] && f.s.opts.OnFolded != nil {
 				f.s.opts.OnFolded(p.ref, len(p.evs), p.at)

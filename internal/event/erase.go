@@ -18,11 +18,11 @@ func (s *Service) EraseUnfolded(ctx context.Context, ws auth.Workspace, p *profi
 	f := s.fold
 	f.cycle.Lock()
 	defer f.cycle.Unlock()
-	var mine []*pending
+	var mine []*pending // queued, or taken by the worker for its next cycle
 	f.mu.Lock()
-	for _, q := range f.queue {
-		if q.ref.Workspace == ws {
-			mine = append(mine, q)
+	for ref, qs := range f.byRef {
+		if ref.Workspace == ws {
+			mine = append(mine, qs...)
 		}
 	}
 	f.mu.Unlock()

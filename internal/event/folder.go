@@ -42,6 +42,18 @@ func (p *pending) warnings(id string) []identity.Warning {
 	return p.warns[id]
 }
 
+// loadEstimate is what a batch still to be read from the store counts for
+// in a cycle's size: recovery then reads a few batches per cycle, not all.
+const loadEstimate = 1000
+
+// size is the events the fold holds, or expects to read, for the batch.
+func (p *pending) size() int {
+	if p.load {
+		return max(len(p.evs), loadEstimate)
+	}
+	return len(p.evs)
+}
+
 func refKey(r BatchRef) BatchRef { return BatchRef{Workspace: r.Workspace, Batch: r.Batch} }
 
 // folder is the queue of the fold: batches wait in arrival order, and one
@@ -206,8 +218,8 @@ func (f *folder) take() []*pending {
 		f.mu.Lock()
 		if len(f.queue) > 0 {
 			n, i := 0, 0
-			for i < len(f.queue) && (i == 0 || n+len(f.queue[i].evs) <= f.s.opts.CycleMax) {
-				n += len(f.queue[i].evs)
+			for i < len(f.queue) && (i == 0 || n+f.queue[i].size() <= f.s.opts.CycleMax) {
+				n += f.queue[i].size()
 				i++
 			}
 			ps := f.queue[:i:i]
