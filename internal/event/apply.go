@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/identity"
@@ -137,4 +138,40 @@ func Fold(c profile.Computed, evs []*Event) profile.Computed {
 		}
 	}
 	return c
+}
+
+// Batches left open longer than sweepAge by a process that died (another
+// replica on a shared MongoDB) are folded here; folding is idempotent, so a
+// live owner folding the same batch does no harm.
+const (
+	sweepEvery = time.Minute
+	sweepAge   = 2 * time.Minute
+)
+
+// sweep queues, every sweepEvery until the service closes, the open
+// batches older than sweepAge that this process is not folding.
+func (s *Service) sweep() {
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.quit:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := s.background()
+		refs, err := s.store.OpenBatches(ctx, 1000)
+		cancel()
+		if err != nil {
+			if s.opts.OnError != nil {
+				s.opts.OnError(fmt.Errorf("sweep open batches: %w", err))
+			}
+			continue
+		}
+		for _, r := range refs {
+			if !r.At.IsZero() && time.Since(r.At) > sweepAge && !s.fold.has(r) {
+				s.fold.enqueue(&pending{ref: r, load: true, at: r.At})
+			}
+		}
+	}
 }

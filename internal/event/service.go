@@ -93,8 +93,9 @@ func NewService(d Deps) *Service {
 		s.workers.Add(1)
 		go func() { defer s.workers.Done(); s.writer() }()
 	}
-	s.workers.Add(1)
+	s.workers.Add(2)
 	go func() { defer s.workers.Done(); s.fold.run() }()
+	go func() { defer s.workers.Done(); s.sweep() }()
 	return s
 }
 
