@@ -143,3 +143,28 @@ func TestMergeWhileEventsWaitFoldsIntoTheSurvivor(t *testing.T) {
 		t.Errorf("the absorbed profile answers %q, want the survivor %s", got, survivor)
 	}
 }
+
+// TestErasureOnAnotherReplicaWhileEventsWait runs two servers on one store,
+// as replicas would. Replica A, its fold held, stores events for a known
+// customer X and for an e-mail W nobody has yet; replica B then identifies
+// W and erases both X and W. Once A's fold runs, neither comes back: no
+// profile for either e-mail and no stored event naming them.
+func TestErasureOnAnotherReplicaWhileEventsWait(t *testing.T) {
+	st := Store(t)
+	fault, held := holdFold()
+	a := StartWith(t, Options{Store: st, Fault: fault})
+	b := StartWith(t, Options{Store: st}) // started first: its recovery does not take A's batches
+	tok := Token(t, "acme")
+	x := Str(b.MustDo(t, tok, identifyQ, identifyIn(nil, "email", "x@x.com")), "identify", "profile", "id")
+	mustStore(t, a, tok, []any{ev("x1", "email", "x@x.com"), ev("w1", "email", "w@x.com"), ev("w2", "email", "w@x.com"),
+		ev("y1", "email", "y@x.com")})
+	w := Str(b.MustDo(t, tok, identifyQ, identifyIn(nil, "email", "w@x.com")), "identify", "profile", "id")
+	b.MustDo(t, tok, deleteQ, map[string]any{"id": x})
+	b.MustDo(t, tok, deleteQ, map[string]any{"id": w})
+
+	held.Store(false)
+	waitFolded(t, a, tok)
+	wantErased(t, a, tok, x, "x@x.com")
+	wantErased(t, a, tok, w, "w@x.com")
+	wantCounts(t, a, tok, "email", "y@x.com", 1)
+}
