@@ -154,3 +154,23 @@ func storedPerProfile(t *testing.T, s *Server, tok string) (map[string]int, int)
 	}
 	return out, len(batches)
 }
+
+// TestNoLagReportedWhenNothingWaits sends, with the fold held, a STORED
+// batch whose events are all duplicates of folded ones: nothing waits, so
+// ingestStatus must report a backlog of 0 and a lag of 0 ("0 when none").
+func TestNoLagReportedWhenNothingWaits(t *testing.T) {
+	fault, held := holdFold()
+	s := StartWith(t, Options{Fault: fault})
+	tok := Token(t, "acme")
+	batch := []any{ev("d1", "email", "dup@x.com"), ev("d2", "email", "dup@x.com")}
+	held.Store(false)
+	s.MustDo(t, tok, appliedQ, map[string]any{"ev": batch})
+	held.Store(true)
+	r := s.MustDo(t, tok, storedQ, map[string]any{"ev": batch})
+	if Str(r, "trackEvents", "duplicates") != "2" {
+		t.Fatalf("the batch again: %v, want 2 duplicates", r)
+	}
+	if st := Get(s.MustDo(t, tok, statusQ, nil), "ingestStatus"); Str(st, "backlog") != "0" || Str(st, "lagSeconds") != "0" {
+		t.Errorf("ingestStatus %v with nothing to fold, want backlog 0 and lagSeconds 0", st)
+	}
+}
