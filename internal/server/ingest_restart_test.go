@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"testing"
+	"time"
+
+	"github.com/cdp-dev/cdp/internal/config"
 
 	. "github.com/cdp-dev/cdp/internal/server/servertest"
 )
@@ -56,4 +59,45 @@ func TestRestartFoldsTheBacklogAtStart(t *testing.T) {
 	if got := Str(second.MustDo(t, tok, countQ, nil), "profiles", "totalCount"); got != strconv.Itoa(customers) {
 		t.Errorf("%s profiles, want %d", got, customers)
 	}
+}
+
+// TestRecoveredBacklogIsReportedWhileItWaits restarts a server whose
+// store holds unfolded batches, with its fold held so that recovery cannot
+// finish: start-up gives up waiting after its bound (a minute) and serves.
+// The recovered events still wait, so ingestStatus must count them as
+// backlog, and with a bound of 100 events a further batch must be refused;
+// once the fold is released every event is counted once.
+func TestRecoveredBacklogIsReportedWhileItWaits(t *testing.T) {
+	const batches, size = 2, 50
+	if testing.Short() {
+		t.Skip("start-up waits a minute for the held recovery")
+	}
+	fault, _ := holdFold()
+	first := StartWith(t, Options{Fault: fault})
+	tok := Token(t, "acme")
+	for b := range batches {
+		var evs []any
+		for k := range size {
+			evs = append(evs, ev(fmt.Sprintf("b%d-%d", b, k), "email", "rec@x.com"))
+		}
+		mustStore(t, first, tok, evs)
+	}
+	first.App.Close()
+
+	fault, held := holdFold()
+	second := StartWith(t, Options{Store: first.Store, Fault: fault, Config: func(c *config.Config) {
+		c.IngestBacklog, c.IngestWait = batches*size, 50*time.Millisecond
+	}})
+	if st := Get(second.MustDo(t, tok, statusQ, nil), "ingestStatus"); Str(st, "backlog") != strconv.Itoa(batches*size) {
+		t.Errorf("ingestStatus %v while %d recovered events wait, want them as backlog", st, batches*size)
+	}
+	total := batches * size
+	r := second.Do(t, tok, storedQ, map[string]any{"ev": []any{ev("over", "email", "rec@x.com")}})
+	if len(r.Errors) == 0 {
+		t.Errorf("a backlog bound of %d full of recovered events admitted one more: %v", batches*size, r.Data)
+		total++
+	}
+	held.Store(false)
+	waitFolded(t, second, tok)
+	wantCounts(t, second, tok, "email", "rec@x.com", total)
 }
