@@ -123,10 +123,10 @@ func (s *Service) load(ctx context.Context, ps []*pending) error {
 	for _, e := range evs {
 		p := at[BatchRef{Workspace: e.Workspace, Batch: e.Batch}]
 		p.evs = append(p.evs, e)
-		s.fold.backlog++
 	}
 	for _, p := range at {
 		p.load = false
+		s.fold.recount(p, len(p.evs))
 	}
 	return nil
 }
@@ -141,6 +141,12 @@ type item struct {
 func (s *Service) foldWorkspace(ctx context.Context, ws auth.Workspace, ps []*pending, fail func(*pending, error)) {
 	set, err := s.identities.Settings(ctx, ws)
 	if err != nil {
+		for _, p := range ps {
+			fail(p, err)
+		}
+		return
+	}
+	if err := s.dropErased(ctx, ws, ps); err != nil {
 		for _, p := range ps {
 			fail(p, err)
 		}
@@ -238,4 +244,46 @@ func (s *Service) parallel(ctx context.Context, keys []string, f func(context.Co
 		g.Go(func() error { f(ctx, k); return nil })
 	}
 	_ = g.Wait()
+}
+
+// dropErased takes out of the batches the events not resolved yet that an
+// erasure in another process replaced by tombstones: resolving them would
+// create the erased person again. In one process the erasure takes them out
+// of the queue itself.
+func (s *Service) dropErased(ctx context.Context, ws auth.Workspace, ps []*pending) error {
+	if !s.shared {
+		return nil
+	}
+	var ids []string
+	for _, p := range ps {
+		for _, e := range p.evs {
+			if e.ProfileID == "" {
+				ids = append(ids, e.ID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	gone, err := s.store.Erased(ctx, ws, ids)
+	if err != nil || len(gone) == 0 {
+		return err
+	}
+	erased := map[string]bool{}
+	for _, id := range gone {
+		erased[id] = true
+	}
+	s.fold.mu.Lock()
+	defer s.fold.mu.Unlock()
+	for _, p := range ps {
+		kept := p.evs[:0]
+		for _, e := range p.evs {
+			if !erased[e.ID] {
+				kept = append(kept, e)
+			}
+		}
+		p.evs = kept
+		s.fold.recount(p, len(kept))
+	}
+	return nil
 }

@@ -45,7 +45,10 @@ func (s *Service) EraseUnfolded(ctx context.Context, ws auth.Workspace, p *profi
 		}
 		return false
 	}
-	var erased []string
+	erased, err := s.eraseStored(ctx, ws, theirs)
+	if err != nil {
+		return 0, err
+	}
 	f.mu.Lock()
 	for _, q := range mine {
 		kept := q.evs[:0]
@@ -56,12 +59,44 @@ func (s *Service) EraseUnfolded(ctx context.Context, ws auth.Workspace, p *profi
 				kept = append(kept, e)
 			}
 		}
-		f.backlog -= len(q.evs) - len(kept)
 		q.evs = kept
+		f.recount(q, len(kept))
 	}
 	f.mu.Unlock()
 	if len(erased) == 0 {
 		return 0, nil
 	}
 	return int64(len(erased)), s.store.Erase(ctx, ws, erased)
+}
+
+// eraseStored finds, when other processes share the store, the events of
+// their open batches that belong to the person, for EraseUnfolded to
+// erase; their fold skips events it finds erased (dropErased).
+func (s *Service) eraseStored(ctx context.Context, ws auth.Workspace, theirs func(*Event) bool) ([]string, error) {
+	if !s.shared {
+		return nil, nil
+	}
+	refs, err := s.store.OpenBatches(ctx, 100000)
+	if err != nil {
+		return nil, err
+	}
+	var others []BatchRef
+	for _, r := range refs {
+		if r.Workspace == ws && !s.fold.has(r) {
+			others = append(others, r)
+		}
+	}
+	var out []string
+	for chunk := range slices.Chunk(others, 100) {
+		evs, err := s.store.ByBatches(ctx, chunk)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range evs {
+			if theirs(e) {
+				out = append(out, e.ID)
+			}
+		}
+	}
+	return out, nil
 }

@@ -41,6 +41,7 @@ type BatchRef struct {
 	Workspace auth.Workspace
 	Batch     string
 	At        time.Time // when it was stored (zero when not known)
+	Events    int       // how many events it stored (0 when not known)
 }
 
 // Cursor is a position in a profile's newest-first event list.
@@ -72,6 +73,8 @@ type Store interface {
 	Unmark(ctx context.Context, refs []BatchRef) error
 	// ByBatches returns the events the batches stored, in one read.
 	ByBatches(ctx context.Context, refs []BatchRef) ([]*Event, error)
+	// Erased returns those of the ids that are tombstones.
+	Erased(ctx context.Context, ws auth.Workspace, ids []string) ([]string, error)
 	// Assign records the profile resolution gave the events.
 	Assign(ctx context.Context, ws auth.Workspace, profileID string, ids []string) error
 	// MarkApplied sets Applied on the events (events stored by earlier

@@ -15,6 +15,9 @@ type pending struct {
 	ref  BatchRef
 	evs  []*Event
 	load bool      // the events are to be read from the store (recovery)
+	// counted is what the batch counts for in the backlog: its events, or
+	// before they are read, the number its mark recorded.
+	counted int
 	at   time.Time // when the batch was stored
 	done chan struct{}
 	err  error // set before done closes when the fold gave up (service closed)
@@ -49,9 +52,15 @@ const loadEstimate = 1000
 // size is the events the fold holds, or expects to read, for the batch.
 func (p *pending) size() int {
 	if p.load {
-		return max(len(p.evs), loadEstimate)
+		return max(len(p.evs), p.ref.Events, loadEstimate)
 	}
 	return len(p.evs)
+}
+
+// recount sets what the batch counts for in the backlog; mu is held.
+func (f *folder) recount(p *pending, n int) {
+	f.backlog += n - p.counted
+	p.counted = n
 }
 
 func refKey(r BatchRef) BatchRef { return BatchRef{Workspace: r.Workspace, Batch: r.Batch} }
@@ -146,14 +155,18 @@ func (f *folder) enqueue(p *pending) *pending {
 	for _, q := range f.byRef[key] {
 		if q.load == p.load && f.queued(q) {
 			q.evs = append(q.evs, p.evs...)
-			f.backlog += len(p.evs)
+			f.recount(q, q.counted+len(p.evs))
 			return q
 		}
 	}
 	p.done = make(chan struct{})
 	f.byRef[key] = append(f.byRef[key], p)
 	f.queue = append(f.queue, p)
-	f.backlog += len(p.evs)
+	n := len(p.evs)
+	if p.load {
+		n = p.ref.Events
+	}
+	f.recount(p, n)
 	select {
 	case f.wake <- struct{}{}:
 	default:
@@ -203,7 +216,7 @@ func (f *folder) status() Status {
 	st := Status{Backlog: max(0, f.backlog)}
 	for _, ps := range f.byRef { // queued or in a cycle
 		for _, p := range ps {
-			if !p.at.IsZero() {
+			if !p.at.IsZero() && p.counted > 0 {
 				st.Lag = max(st.Lag, time.Since(p.at))
 			}
 		}
@@ -250,7 +263,7 @@ func (f *folder) finish(ps []*pending, failed map[*pending]bool, took time.Durat
 			continue
 		}
 		folded += len(p.evs)
-		f.backlog -= len(p.evs)
+		f.recount(p, 0)
 		f.drop(p)
 		close(p.done)
 	}

@@ -101,8 +101,13 @@ func (s *Service) writeGroup(reqs []*appendReq) {
 // workspace's part. A batch whose events may be partly stored when it
 // fails is queued to be folded from the store.
 func (s *Service) write(ctx context.Context, refs []BatchRef, evs []*Event) ([]bool, map[auth.Workspace]*pending, error) {
+	perWS := map[auth.Workspace]int{}
 	for _, e := range evs {
 		e.Batch = refs[0].Batch
+		perWS[e.Workspace]++
+	}
+	for i := range refs {
+		refs[i].Events = perWS[refs[i].Workspace]
 	}
 	if err := s.store.Mark(ctx, refs); err != nil {
 		return nil, nil, err

@@ -64,6 +64,9 @@ type Deps struct {
 	Profiles   *profile.Service  // reads profiles
 	NewID      func() string     // names batches
 	Options    Options
+	// Shared says other processes use the store too (replicas on one
+	// MongoDB): an erasure there cannot reach this process's queue.
+	Shared bool
 }
 
 // Service ingests events: it stores them (group commit) and folds them into
@@ -74,6 +77,7 @@ type Service struct {
 	profiles   *profile.Service
 	newID      func() string
 	opts       Options
+	shared     bool
 	groups     chan *appendReq
 	fold       *folder
 	quit       chan struct{}
@@ -87,7 +91,7 @@ const groupWriters = 2
 // NewService returns a running Service; Close stops it.
 func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, identities: d.Identities, profiles: d.Profiles, newID: d.NewID,
-		opts: d.Options.withDefaults(), groups: make(chan *appendReq), quit: make(chan struct{})}
+		opts: d.Options.withDefaults(), shared: d.Shared, groups: make(chan *appendReq), quit: make(chan struct{})}
 	s.fold = newFolder(s)
 	for range groupWriters {
 		s.workers.Add(1)

@@ -54,6 +54,9 @@ type Deps struct {
 	// OnFolded, when set, is told of every event batch folded: how many
 	// events and how long after they were stored (benchmarks).
 	OnFolded func(events int, delay time.Duration)
+	// Shared treats the store as shared with other processes even when it
+	// is the embedded one (tests of replicas).
+	Shared bool
 }
 
 // New wires the domain services and the HTTP handler. It creates indexes and
@@ -85,9 +88,9 @@ func New(ctx context.Context, d Deps) (*App, error) {
 		OnChange: a.publish, Now: d.Now, Fault: d.Fault, Instance: instance, Private: d.Store.Private(), Live: live})
 	identities = identity.NewService(identity.Deps{Profiles: profiles, Index: d.Store.Identities(),
 		Events: d.Store.Events(), Merges: d.Store.Merges(), Conflicts: d.Store.Conflicts(), Settings: workspaces,
-		NewID: newID, Now: d.Now, Fault: d.Fault, Private: d.Store.Private()})
+		NewID: newID, Now: d.Now, Fault: d.Fault, Private: !shared(d)})
 	a.events = event.NewService(event.Deps{Store: d.Store.Events(), Identities: identities, Profiles: profiles,
-		NewID: newID, Options: a.ingestOptions()})
+		NewID: newID, Options: a.ingestOptions(), Shared: shared(d)})
 	a.metrics.watchIngest(a.events.Status)
 	if err := a.recover(ctx, identities, profiles); err != nil {
 		return nil, err
@@ -138,6 +141,9 @@ func (a *App) recover(ctx context.Context, identities *identity.Service, profile
 	}
 	return nil
 }
+
+// shared reports whether other processes may write the store.
+func shared(d Deps) bool { return d.Shared || !d.Store.Private() }
 
 // ingestOptions are the fold's settings, with its hooks into logs and
 // metrics.

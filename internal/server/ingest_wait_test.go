@@ -152,8 +152,8 @@ func TestMergeWhileEventsWaitFoldsIntoTheSurvivor(t *testing.T) {
 func TestErasureOnAnotherReplicaWhileEventsWait(t *testing.T) {
 	st := Store(t)
 	fault, held := holdFold()
-	a := StartWith(t, Options{Store: st, Fault: fault})
-	b := StartWith(t, Options{Store: st}) // started first: its recovery does not take A's batches
+	a := StartWith(t, Options{Store: st, Fault: fault, Shared: true})
+	b := StartWith(t, Options{Store: st, Shared: true}) // started first: its recovery does not take A's batches
 	tok := Token(t, "acme")
 	x := Str(b.MustDo(t, tok, identifyQ, identifyIn(nil, "email", "x@x.com")), "identify", "profile", "id")
 	mustStore(t, a, tok, []any{ev("x1", "email", "x@x.com"), ev("w1", "email", "w@x.com"), ev("w2", "email", "w@x.com"),

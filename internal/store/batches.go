@@ -22,6 +22,7 @@ type batchDoc struct {
 	Workspace string    `bson:"workspace"`
 	Batch     string    `bson:"batch"`
 	At        time.Time `bson:"at"`
+	Events    int       `bson:"events,omitempty"`
 }
 
 func (x Events) batches() *mongo.Collection { return x.s.coll(colBatches) }
@@ -58,7 +59,7 @@ func (x Events) BatchOpen(ctx context.Context, ws auth.Workspace, batch string) 
 func (x Events) OpenBatches(ctx context.Context, limit int) ([]event.BatchRef, error) {
 	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}}).SetLimit(int64(limit))
 	return findAll(ctx, x.batches(), bson.D{}, opts, func(d batchDoc) event.BatchRef {
-		return event.BatchRef{Workspace: auth.Workspace(d.Workspace), Batch: d.Batch, At: d.At.UTC()}
+		return event.BatchRef{Workspace: auth.Workspace(d.Workspace), Batch: d.Batch, At: d.At.UTC(), Events: d.Events}
 	})
 }
 
@@ -67,7 +68,7 @@ func (x Events) OpenBatches(ctx context.Context, limit int) ([]event.BatchRef, e
 func (x Events) Mark(ctx context.Context, refs []event.BatchRef) error {
 	docs := make([]any, len(refs))
 	for i, r := range refs {
-		docs[i] = batchDoc{ID: batchKey(r.Workspace, r.Batch), Workspace: string(r.Workspace), Batch: r.Batch, At: r.At}
+		docs[i] = batchDoc{ID: batchKey(r.Workspace, r.Batch), Workspace: string(r.Workspace), Batch: r.Batch, At: r.At, Events: r.Events}
 	}
 	_, err := x.batches().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	if _, dupOnly := duplicates(err); err != nil && !dupOnly {
@@ -122,4 +123,10 @@ func (x Events) Assign(ctx context.Context, ws auth.Workspace, profileID string,
 // ByBatch returns the events a batch stored (tombstones excluded).
 func (x Events) ByBatch(ctx context.Context, ws auth.Workspace, batch string) ([]*event.Event, error) {
 	return x.find(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "batch", Value: batch}}, nil)
+}
+
+// Erased returns those of the ids that are tombstones, in one read.
+func (x Events) Erased(ctx context.Context, ws auth.Workspace, ids []string) ([]string, error) {
+	q := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "workspace", Value: string(ws)}, {Key: "erased", Value: true}}
+	return findIDs(ctx, x.c(), q)
 }

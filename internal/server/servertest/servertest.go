@@ -98,6 +98,8 @@ type Options struct {
 	ImportMaxBytes int64
 	// Config, when set, changes the settings before the server starts.
 	Config func(*config.Config)
+	// Shared runs the server as a replica that shares its store.
+	Shared bool
 }
 
 // Start runs a server on a fresh database until the test ends.
@@ -126,7 +128,7 @@ func StartWith(t testing.TB, o Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := server.New(context.Background(), server.Deps{Config: cfg, Logger: Quiet(), Store: o.Store, Verifier: v, Now: o.Now, Fault: o.Fault})
+	app, err := server.New(context.Background(), server.Deps{Config: cfg, Logger: Quiet(), Store: o.Store, Verifier: v, Now: o.Now, Fault: o.Fault, Shared: o.Shared})
 	if err != nil {
 		t.Fatal(err)
 	}
