@@ -14,13 +14,13 @@ import (
 type pending struct {
 	ref  BatchRef
 	evs  []*Event
-	load bool      // the events are to be read from the store (recovery)
+	load bool // the events are to be read from the store (recovery)
 	// counted is what the batch counts for in the backlog: its events, or
 	// before they are read, the number its mark recorded.
 	counted int
-	at   time.Time // when the batch was stored
-	done chan struct{}
-	err  error // set before done closes when the fold gave up (service closed)
+	at      time.Time // when the batch was stored
+	done    chan struct{}
+	err     error // set before done closes when the fold gave up (service closed)
 
 	mu    sync.Mutex
 	warns map[string][]identity.Warning // by event id, from resolution
