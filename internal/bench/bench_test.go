@@ -21,7 +21,7 @@ func TestCommandJSON(t *testing.T) {
 		t.Skip("starts an embedded store and runs every scenario")
 	}
 	rep := runJSON(t, "--json", "--events", "200", "--customers", "20", "--clients", "4", "--ops", "8",
-		"--profiles-small", "30", "--profiles-large", "60")
+		"--profiles-small", "30", "--profiles-large", "60", "--import-events", "300", "--import-customers", "30")
 	for _, k := range []string{"cpus", "goos", "goarch", "go", "store"} {
 		if rep.Machine[k] == nil {
 			t.Errorf("machine.%s missing", k)
@@ -37,8 +37,13 @@ func TestCommandJSON(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"ingest", "ingest_1client", "ingest_scaling", "identify_p50", "identify_p99",
-		"merge", "merge_p99", "profile_read_p50", "profile_read_p99", "growth"} {
+		"merge", "merge_p99", "profile_read_p50", "profile_read_p99", "growth", "ingest_stored", "import"} {
 		checkRatio(t, name, got[name])
+	}
+	for _, name := range []string{"fold_lag_p99", "import_fold", "import_memory"} {
+		if s := got[name]; s == nil || s["product"].(float64) <= 0 || s["baseline"] != nil {
+			t.Errorf("%s: want a figure and no baseline, got %v", name, s)
+		}
 	}
 	if m := got["memory"]; m == nil || m["product"].(float64) <= 0 || m["baseline"] != nil || m["ratio"] != nil {
 		t.Errorf("memory: want MiB and no baseline, got %v", m)
