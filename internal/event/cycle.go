@@ -152,10 +152,17 @@ func (s *Service) foldWorkspace(ctx context.Context, ws auth.Workspace, ps []*pe
 		}
 		return
 	}
+	// Two folds of one batch can meet in a cycle (a duplicate delivery
+	// queued a read of the batch before its writer queued it): each event
+	// counts once.
 	var items []item
+	seen := map[string]bool{}
 	for _, p := range ps {
 		for _, e := range p.evs {
-			items = append(items, item{e, p})
+			if !seen[e.ID] {
+				seen[e.ID] = true
+				items = append(items, item{e, p})
+			}
 		}
 	}
 	read := s.resolveAll(ctx, ws, set, items, fail)
