@@ -23,7 +23,7 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 		run  func(context.Context) ([]Scenario, error)
 	}{
 		{"ingest", e.ingestRows},    // also runs ingest_1client
-		{"ingest_stored", e.stored}, // also runs fold_lag_p99
+		{"ingest_stored", e.stored}, // also runs ingest_stored_scaling and fold_lag_p99
 		{"import", e.importing},
 		{"identify", e.identify},
 		{"profile_read", e.profileRead},
@@ -32,7 +32,7 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 		{"memory", e.memory},
 	}
 	for _, s := range steps {
-		if o.Skip[s.name] && (s.name != "ingest" || o.Skip["ingest_1client"]) && (s.name != "ingest_stored" || o.Skip["fold_lag_p99"]) {
+		if o.Skip[s.name] && (s.name != "ingest" || o.Skip["ingest_1client"]) && (s.name != "ingest_stored" || (o.Skip["fold_lag_p99"] && o.Skip["ingest_stored_scaling"])) {
 			continue
 		}
 		start := time.Now()

@@ -80,6 +80,16 @@ func (e *env) stored(ctx context.Context) ([]Scenario, error) {
 	}
 	rows := []Scenario{withCmds(row("ingest_stored", "events/s", r.product, r.baseline, ">= 0.5",
 		fmt.Sprintf("driver, %d goroutines, one unordered InsertMany of the batch's events", e.o.Clients)), r.cmds)}
+	if !e.o.Skip["ingest_stored_scaling"] {
+		one, err := e.throughput(ctx, p, 1, storedBatches(sp, prefix, p), func(ctx context.Context, b int) error {
+			return baseInsert(ctx, sp, prefix, p, b)
+		}, func() error { _, err := sp.drain(ctx); return err })
+		if err != nil {
+			return nil, fmt.Errorf("ingest_stored_scaling: %w", err)
+		}
+		rows = append(rows, row("ingest_stored_scaling", "events/s", r.product, one.product, ">= 4", fmt.Sprintf(
+			"wait: STORED from 1 client (product: from %d); the driver's own %d-to-1 ratio is %.2f", e.o.Clients, e.o.Clients, r.baseline/one.baseline)))
+	}
 	if e.o.Skip["fold_lag_p99"] {
 		return rows, nil
 	}

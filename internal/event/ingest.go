@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/document"
 	"github.com/cdp-dev/cdp/internal/errs"
@@ -140,7 +142,6 @@ func (s *Service) accept(ctx context.Context, ws auth.Workspace, actor string, i
 	}
 	now := s.identities.Now()
 	seen := map[string]bool{}
-	owners := map[string]string{} // by identifier set
 	var evs []*Event
 	var at []int
 	for i, in := range ins {
@@ -158,20 +159,39 @@ func (s *Service) accept(ctx context.Context, ws auth.Workspace, actor string, i
 			evs, at = append(evs, e), append(at, i)
 		}
 	}
-	for _, e := range evs {
-		k := setKey(e.Identities)
-		pid, ok := owners[k]
-		if !ok {
-			if pid, err = s.identities.Owner(ctx, ws, e.Identities); err != nil {
-				return nil, nil, set, err
-			}
-			owners[k] = pid
-		}
-		if pid != "" { // a known customer: the fold need not resolve
-			e.ProfileID, e.Attached = pid, e.Identities
-		}
+	if err := s.lookupOwners(ctx, ws, evs); err != nil {
+		return nil, nil, set, err
 	}
 	return evs, at, set, nil
+}
+
+// lookupOwners gives the events of known customers their profile: each
+// distinct identifier set is looked up once, Parallel at a time. The fold
+// resolves the others.
+func (s *Service) lookupOwners(ctx context.Context, ws auth.Workspace, evs []*Event) error {
+	sets, keys := map[string][]*Event{}, []string{}
+	for _, e := range evs {
+		k := setKey(e.Identities)
+		if _, ok := sets[k]; !ok {
+			keys = append(keys, k)
+		}
+		sets[k] = append(sets[k], e)
+	}
+	var g errgroup.Group
+	g.SetLimit(s.opts.Parallel)
+	for _, k := range keys {
+		g.Go(func() error {
+			group := sets[k]
+			pid, err := s.identities.Owner(ctx, ws, group[0].Identities)
+			if pid != "" { // a known customer: the fold need not resolve
+				for _, e := range group {
+					e.ProfileID, e.Attached = pid, e.Identities
+				}
+			}
+			return err
+		})
+	}
+	return g.Wait()
 }
 
 // earlier returns the pending folds of the batches that stored the
