@@ -97,9 +97,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("default_region", c.DefaultRegion),
 		slog.String("allowed_origins", strings.Join(c.AllowedOrigins, ",")),
 		slog.String("log_level", c.LogLevel.String()),
-		slog.Duration("shutdown_timeout", c.ShutdownGrace),
+		slog.String("shutdown_timeout", c.ShutdownGrace.String()),
 		slog.Int("ingest_backlog", c.IngestBacklog),
-		slog.Duration("ingest_wait", c.IngestWait),
+		slog.String("ingest_wait", c.IngestWait.String()),
 		slog.String("import_dir", c.ImportDir),
 		slog.Int64("import_max_bytes", c.ImportMaxBytes),
 	)
