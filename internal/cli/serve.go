@@ -26,6 +26,9 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 		return usageErr("serve", fmt.Errorf("serve takes no arguments, not %q: it is configured by environment variables", fs.Args()))
 	}
 	cfg, err := config.Load(getenv)
+	if err == nil {
+		err = cfg.CheckDirs()
+	}
 	if err != nil {
 		return fmt.Errorf("configuration (cdp serve -h lists every variable):\n%w", err)
 	}

@@ -4,7 +4,9 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -103,4 +105,17 @@ func (c Config) LogValue() slog.Value {
 		slog.String("import_dir", c.ImportDir),
 		slog.Int64("import_max_bytes", c.ImportMaxBytes),
 	)
+}
+
+// CheckDirs refuses directory settings that name something other than a
+// directory (a file, say). Unlike Load it looks at the file system; a
+// directory that does not exist yet is fine, since it is created at start.
+func (c Config) CheckDirs() error {
+	var out []error
+	for _, d := range []struct{ name, path string }{{"CDP_DATA_DIR", c.DataDir}, {"CDP_IMPORT_DIR", c.ImportDir}} {
+		if fi, err := os.Stat(d.path); err == nil && !fi.IsDir() {
+			out = append(out, fmt.Errorf("%s=%s is not a directory: want %s", d.name, d.path, setting(d.name).Allowed))
+		}
+	}
+	return errors.Join(out...)
 }

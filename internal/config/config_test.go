@@ -165,3 +165,23 @@ func TestConfigDescribeListsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigCheckDirsRefusesAFile(t *testing.T) {
+	dir := t.TempDir()
+	file := dir + "/file"
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := load(map[string]string{"CDP_DATA_DIR": dir + "/new", "CDP_IMPORT_DIR": dir})
+	if err != nil || c.CheckDirs() != nil {
+		t.Fatalf("a missing data dir and an existing import dir: %v %v", err, c.CheckDirs())
+	}
+	c, _ = load(map[string]string{"CDP_DATA_DIR": file})
+	if err := c.CheckDirs(); err == nil || !strings.Contains(err.Error(), "CDP_DATA_DIR="+file+" is not a directory") {
+		t.Errorf("a file as the data dir: %v", err)
+	}
+	c, _ = load(map[string]string{"CDP_IMPORT_DIR": file})
+	if err := c.CheckDirs(); err == nil || !strings.Contains(err.Error(), "CDP_IMPORT_DIR="+file+" is not a directory") {
+		t.Errorf("a file as the import dir: %v", err)
+	}
+}
