@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -147,4 +148,21 @@ func newLogger(w *os.File, format string, level slog.Level) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// routeDependencyLogs sends what dependencies log on their own through
+// the app's handler, so every line has its format: slog.Default (the JWKS
+// refresher's failures) logs as the app, and the standard log package
+// (gqlgen's transports, which print a failed websocket upgrade or a bad
+// SSE body, body included) at DEBUG only. The returned func restores both.
+func routeDependencyLogs(l *slog.Logger) (restore func()) {
+	prev, w, flags := slog.Default(), log.Writer(), log.Flags()
+	slog.SetDefault(l)
+	log.SetOutput(slog.NewLogLogger(l.Handler(), slog.LevelDebug).Writer())
+	log.SetFlags(0)
+	return func() {
+		slog.SetDefault(prev)
+		log.SetOutput(w)
+		log.SetFlags(flags)
+	}
 }

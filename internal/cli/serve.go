@@ -33,6 +33,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 		return fmt.Errorf("configuration (cdp serve -h lists every variable):\n%w", err)
 	}
 	log := newLogger(os.Stderr, cfg.LogFormat, cfg.LogLevel)
+	defer routeDependencyLogs(log)()
 	log.Info("starting", "config", cfg)
 	for _, name := range config.Unknown(os.Environ()) {
 		log.Warn("unknown setting ignored; cdp serve -h lists the variables", "variable", name)
