@@ -19,6 +19,8 @@ const (
 	ScopeProfilesRead Scope = "profiles:read"
 	// ScopeProfilesWrite allows creating, updating and merging profiles.
 	ScopeProfilesWrite Scope = "profiles:write"
+	// ScopeProfilesDelete allows erasing profiles (deleteProfile).
+	ScopeProfilesDelete Scope = "profiles:delete"
 	// ScopeEventsWrite allows ingesting events.
 	ScopeEventsWrite Scope = "events:write"
 	// ScopeSegmentsWrite allows managing segments.
@@ -47,6 +49,12 @@ func AllScopes() []Scope {
 		ScopeContentWrite,
 		ScopeAdmin,
 	}
+}
+
+// KnownScopes returns every scope the service understands: the service
+// scopes, ScopeProfilesDelete and ScopeMe. The slice is a fresh copy.
+func KnownScopes() []Scope {
+	return append(AllScopes(), ScopeProfilesDelete, ScopeMe)
 }
 
 // ParseScopes splits a space-separated scope claim, dropping empty entries.

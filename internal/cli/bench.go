@@ -8,7 +8,12 @@ import (
 	"github.com/cdp-dev/cdp/internal/bench"
 )
 
-// benchCmd is `cdp bench`; see bench.Command.
+// benchCmd is `cdp bench`; see bench.Command, which prints its own help.
+// Its errors about the command line become usage errors.
 func benchCmd(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
-	return bench.Command(ctx, args, stdout, os.Stderr, getenv)
+	err := bench.Command(ctx, args, stdout, os.Stderr, getenv)
+	if err != nil && isBenchUsage(err) {
+		return usageErr("bench", err)
+	}
+	return err
 }

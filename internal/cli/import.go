@@ -22,8 +22,8 @@ type importArgs struct {
 // importCmd uploads a newline-delimited JSON file to a running server's
 // bulk import, then follows the job until it ends.
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	a, err := parseImportArgs(args, stdout, getenv)
-	if err != nil {
+	a, done, err := parseImportArgs(args, stdout, getenv)
+	if done {
 		return err
 	}
 	p := newProgress(stderr)
@@ -43,39 +43,59 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	return nil
 }
 
-const importUsage = "usage: cdp import events|profiles FILE [--url URL] [--token TOKEN] [--workspace WS]"
+const importUsage = `usage: cdp import events|profiles FILE [--url URL] [--token TOKEN] [--workspace WS]
+
+Uploads a newline-delimited JSON file (gzipped on the way, or sent as is when
+it is a .gz) to a running server's POST /import/events or /import/profiles,
+then follows the job with a progress bar on stderr (when it is a terminal),
+prints the final counters and the first rejected rows, and fails when the job
+fails. Flags may come before or after the arguments.
+`
+
+// importFlagValues are the import command's flags.
+type importFlagValues struct{ url, token, workspace string }
+
+func importFlags() (*flag.FlagSet, *importFlagValues) {
+	v := &importFlagValues{}
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.StringVar(&v.url, "url", "", "the server (default $CDP_URL, else http://127.0.0.1:8080)")
+	fs.StringVar(&v.token, "token", "", "a token with events:write or profiles:write (default $CDP_TOKEN, "+
+		"else one minted with the local development secret, as cdp token does)")
+	fs.StringVar(&v.workspace, "workspace", "dev", "the workspace of a minted token")
+	return fs, v
+}
 
 // parseImportArgs reads `events|profiles FILE` and the flags, which may
-// come before or after them.
-func parseImportArgs(args []string, stdout io.Writer, getenv func(string) string) (importArgs, error) {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(stdout)
-	fs.Usage = func() { fmt.Fprintln(stdout, importUsage); fs.PrintDefaults() }
-	url := fs.String("url", or(getenv("CDP_URL"), "http://127.0.0.1:8080"), "the server (env CDP_URL)")
-	tok := fs.String("token", getenv("CDP_TOKEN"), "a token with events:write or profiles:write (env CDP_TOKEN); "+
-		"by default one is minted with the local development secret")
-	ws := fs.String("workspace", "dev", "the workspace of a minted token")
+// come before or after them. done reports that help was printed.
+func parseImportArgs(args []string, stdout io.Writer, getenv func(string) string) (a importArgs, done bool, err error) {
+	fs, v := importFlags()
 	var pos []string
 	for rest := args; ; rest = fs.Args()[1:] {
-		if err := fs.Parse(rest); err != nil {
-			return importArgs{}, err
+		if done, err := parseFlags("import", fs, rest, stdout); done {
+			return a, true, err
 		}
 		if fs.NArg() == 0 {
 			break
 		}
 		pos = append(pos, fs.Arg(0))
 	}
-	if len(pos) != 2 || (pos[0] != "events" && pos[0] != "profiles") {
-		return importArgs{}, errors.New(importUsage)
+	switch {
+	case len(pos) == 0:
+		return a, true, usageErr("import", errors.New("import needs a kind (events or profiles) and a FILE"))
+	case pos[0] != "events" && pos[0] != "profiles":
+		return a, true, usageErr("import", fmt.Errorf("unknown import kind %q (want events or profiles)", pos[0]))
+	case len(pos) != 2:
+		return a, true, usageErr("import", fmt.Errorf("import %s needs exactly one FILE, got %d arguments", pos[0], len(pos)-1))
 	}
-	a := importArgs{kind: pos[0], file: pos[1], url: strings.TrimSuffix(strings.TrimSuffix(*url, "/"), "/graphql"), token: *tok}
+	url := or(v.url, or(getenv("CDP_URL"), "http://127.0.0.1:8080"))
+	a = importArgs{kind: pos[0], file: pos[1], url: strings.TrimSuffix(strings.TrimSuffix(url, "/"), "/graphql"),
+		token: or(v.token, getenv("CDP_TOKEN"))}
 	if a.token == "" {
-		var err error
-		if a.token, err = devToken(getenv, *ws); err != nil {
-			return a, fmt.Errorf("no --token or CDP_TOKEN, and none could be minted: %w", err)
+		if a.token, err = devToken(getenv, v.workspace); err != nil {
+			return a, true, fmt.Errorf("no --token or CDP_TOKEN, and none could be minted: %w", err)
 		}
 	}
-	return a, nil
+	return a, false, nil
 }
 
 // devToken mints a token for importing with the secret `cdp token` uses.

@@ -3,6 +3,7 @@ package cli
 import (
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -59,8 +60,9 @@ func TestImportCommand(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "UNAUTHENTICATED") {
 		t.Errorf("a bad token: %v", err)
 	}
-	if err := Run(ctx, []string{"import", "orders", events}, &out, getenv); err == nil || !strings.Contains(err.Error(), "usage") {
-		t.Errorf("an unknown kind: %v", err)
+	var ue *UsageError
+	if err := Run(ctx, []string{"import", "orders", events}, &out, getenv); !errors.As(err, &ue) || !strings.Contains(ue.Usage, "usage: cdp import") {
+		t.Errorf("an unknown kind: %v, want a usage error", err)
 	}
 }
 

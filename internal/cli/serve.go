@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -17,15 +18,26 @@ import (
 
 // serve starts the API and blocks until ctx ends.
 func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
-	if len(args) > 0 {
-		return fmt.Errorf("serve takes no arguments; configure it with environment variables (see README)")
-	}
-	cfg, err := config.Load(getenv)
-	if err != nil {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	if done, err := parseFlags("serve", fs, args, stdout); done {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return usageErr("serve", fmt.Errorf("serve takes no arguments, not %q: it is configured by environment variables", fs.Args()))
+	}
+	cfg, err := config.Load(getenv)
+	if err == nil {
+		err = cfg.CheckDirs()
+	}
+	if err != nil {
+		return fmt.Errorf("configuration (cdp serve -h lists every variable):\n%w", err)
+	}
 	log := newLogger(os.Stderr, cfg.LogFormat, cfg.LogLevel)
+	defer routeDependencyLogs(log)()
 	log.Info("starting", "config", cfg)
+	for _, name := range config.Unknown(os.Environ()) {
+		log.Warn("unknown setting ignored; cdp serve -h lists the variables", "variable", name)
+	}
 	secret, err := signingSecret(cfg)
 	if err != nil {
 		return err
@@ -36,7 +48,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	}
 	st, err := store.Open(ctx, store.Options{URI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.Database, Logger: log})
 	if err != nil {
-		return err
+		return storeFailed(cfg, err)
 	}
 	defer func() {
 		if err := st.Close(context.Background()); err != nil {
@@ -49,7 +61,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return err
+		return fmt.Errorf("CDP_ADDR=%s: %w", cfg.Addr, err)
 	}
 	fmt.Fprintf(stdout, "cdp is serving GraphQL on http://%s/graphql\n", ln.Addr())
 	if secret != nil && !cfg.Production() {
@@ -62,6 +74,14 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	err = app.Serve(ctx, ln, cfg.ShutdownGrace)
 	log.Info("stopped")
 	return err
+}
+
+// storeFailed names the setting behind a store that could not be opened.
+func storeFailed(cfg config.Config, err error) error {
+	if cfg.MongoURI != "" {
+		return fmt.Errorf("MONGODB_URI: %w", err)
+	}
+	return fmt.Errorf("embedded store in CDP_DATA_DIR=%s: %w", cfg.DataDir, err)
 }
 
 // signingSecret is the HS256 secret: CDP_JWT_SECRET, or in development the

@@ -1,18 +1,18 @@
-// Package config loads the process settings from environment variables.
+// Package config loads the process settings from environment variables and
+// refuses values that make no sense, naming the variable and what it allows.
 package config
 
 import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 )
 
-// Config is every setting of the cdp process. Defaults live in Load.
+// Config is every setting of the cdp process. Defaults live in Settings.
 type Config struct {
 	Addr           string        // CDP_ADDR
 	MongoURI       string        // MONGODB_URI; empty starts the embedded store
@@ -33,76 +33,50 @@ type Config struct {
 	ImportMaxBytes int64         // CDP_IMPORT_MAX_BYTES: the largest import body, and its size uncompressed
 }
 
-// defaultImportMaxBytes is 10 GiB.
-const defaultImportMaxBytes = 10 << 30
-
 // Production reports whether the process runs in production mode.
 func (c Config) Production() bool { return c.Env == "production" }
 
-var regionRe = regexp.MustCompile(`^[A-Z]{2}$`)
-
 // Load reads the settings through getenv (os.Getenv in main, a map in tests)
-// and validates them.
+// and checks every one of them. The error lists each wrong setting with the
+// variable's name and what it allows.
 func Load(getenv func(string) string) (Config, error) {
-	get := func(k, def string) string {
-		if v := strings.TrimSpace(getenv(k)); v != "" {
-			return v
-		}
-		return def
-	}
+	r := reader{getenv: getenv}
 	c := Config{
-		Addr:          get("CDP_ADDR", "127.0.0.1:8080"),
-		MongoURI:      get("MONGODB_URI", ""),
-		Database:      get("CDP_DATABASE", "cdp"),
-		DataDir:       get("CDP_DATA_DIR", "./data"),
-		Env:           get("CDP_ENV", "development"),
-		JWTSecret:     get("CDP_JWT_SECRET", ""),
-		JWKSURL:       get("CDP_JWKS_URL", ""),
-		JWTIssuer:     get("CDP_JWT_ISSUER", ""),
-		DefaultRegion: strings.ToUpper(get("CDP_DEFAULT_REGION", "US")),
-		LogFormat:     get("CDP_LOG_FORMAT", "auto"),
+		Addr:          r.addr("CDP_ADDR"),
+		MongoURI:      r.mongoURI("MONGODB_URI"),
+		Database:      r.database("CDP_DATABASE"),
+		DataDir:       r.path("CDP_DATA_DIR"),
+		Env:           r.oneOf("CDP_ENV", "development", "production"),
+		JWTSecret:     r.secret("CDP_JWT_SECRET"),
+		JWTIssuer:     r.raw("CDP_JWT_ISSUER"),
+		DefaultRegion: r.region("CDP_DEFAULT_REGION"),
+		LogFormat:     r.oneOf("CDP_LOG_FORMAT", "auto", "text", "json"),
+		LogLevel:      r.level("CDP_LOG_LEVEL"),
+		ShutdownGrace: r.duration("CDP_SHUTDOWN_TIMEOUT"),
+		IngestWait:    r.duration("CDP_INGEST_WAIT"),
+		IngestBacklog: int(r.count("CDP_INGEST_BACKLOG", 0)),
 	}
-	c.ImportDir = get("CDP_IMPORT_DIR", filepath.Join(c.DataDir, "imports"))
-	for _, o := range strings.Split(get("CDP_ALLOWED_ORIGINS", ""), ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			c.AllowedOrigins = append(c.AllowedOrigins, o)
-		}
+	c.JWKSURL = r.jwksURL("CDP_JWKS_URL", c.Production())
+	c.AllowedOrigins = r.origins("CDP_ALLOWED_ORIGINS")
+	c.ImportDir = r.path("CDP_IMPORT_DIR")
+	if c.ImportDir == "" {
+		c.ImportDir = filepath.Join(c.DataDir, "imports")
 	}
-	var err error
-	if c.ShutdownGrace, err = time.ParseDuration(get("CDP_SHUTDOWN_TIMEOUT", "15s")); err != nil {
-		return c, fmt.Errorf("CDP_SHUTDOWN_TIMEOUT: %w", err)
-	}
-	if c.IngestWait, err = time.ParseDuration(get("CDP_INGEST_WAIT", "5s")); err != nil || c.IngestWait <= 0 {
-		return c, fmt.Errorf("CDP_INGEST_WAIT must be a positive duration such as 5s")
-	}
-	if c.IngestBacklog, err = strconv.Atoi(get("CDP_INGEST_BACKLOG", "0")); err != nil || c.IngestBacklog < 0 {
-		return c, fmt.Errorf("CDP_INGEST_BACKLOG must be a number of events (0: about 30 seconds of folding)")
-	}
-	if c.ImportMaxBytes, err = strconv.ParseInt(get("CDP_IMPORT_MAX_BYTES", strconv.Itoa(defaultImportMaxBytes)), 10, 64); err != nil || c.ImportMaxBytes <= 0 {
-		return c, errors.New("CDP_IMPORT_MAX_BYTES must be a positive number of bytes")
-	}
-	if err := c.LogLevel.UnmarshalText([]byte(get("CDP_LOG_LEVEL", "info"))); err != nil {
-		return c, fmt.Errorf("CDP_LOG_LEVEL: %w", err)
-	}
-	return c, c.validate()
+	c.ImportMaxBytes = r.count("CDP_IMPORT_MAX_BYTES", 1)
+	r.errs = append(r.errs, c.combinations()...)
+	return c, errors.Join(r.errs...)
 }
 
-func (c Config) validate() error {
-	switch {
-	case c.Env != "development" && c.Env != "production":
-		return errors.New("CDP_ENV must be development or production")
-	case c.JWTSecret != "" && c.JWKSURL != "":
-		return errors.New("set CDP_JWT_SECRET or CDP_JWKS_URL, not both")
-	case c.Production() && c.JWTSecret == "" && c.JWKSURL == "":
-		return errors.New("production needs CDP_JWT_SECRET or CDP_JWKS_URL")
-	case c.JWTSecret != "" && len(c.JWTSecret) < 32:
-		return errors.New("CDP_JWT_SECRET must be at least 32 bytes")
-	case !regionRe.MatchString(c.DefaultRegion):
-		return errors.New("CDP_DEFAULT_REGION must be an ISO 3166 alpha-2 code such as TH or US")
-	case c.LogFormat != "auto" && c.LogFormat != "text" && c.LogFormat != "json":
-		return errors.New("CDP_LOG_FORMAT must be auto, text or json")
+// combinations checks the settings that depend on each other.
+func (c Config) combinations() []error {
+	var out []error
+	if c.JWTSecret != "" && c.JWKSURL != "" {
+		out = append(out, errors.New("CDP_JWT_SECRET and CDP_JWKS_URL are both set: set one of them"))
 	}
-	return nil
+	if c.Production() && c.JWTSecret == "" && c.JWKSURL == "" {
+		out = append(out, errors.New("CDP_ENV=production needs CDP_JWT_SECRET or CDP_JWKS_URL"))
+	}
+	return out
 }
 
 // LogValue masks secrets when the config is logged.
@@ -121,8 +95,27 @@ func (c Config) LogValue() slog.Value {
 		slog.String("env", c.Env),
 		slog.String("jwt_secret", mask(c.JWTSecret)),
 		slog.String("jwks_url", c.JWKSURL),
+		slog.String("jwt_issuer", c.JWTIssuer),
 		slog.String("default_region", c.DefaultRegion),
+		slog.String("allowed_origins", strings.Join(c.AllowedOrigins, ",")),
+		slog.String("log_level", c.LogLevel.String()),
+		slog.String("shutdown_timeout", c.ShutdownGrace.String()),
+		slog.Int("ingest_backlog", c.IngestBacklog),
+		slog.String("ingest_wait", c.IngestWait.String()),
 		slog.String("import_dir", c.ImportDir),
 		slog.Int64("import_max_bytes", c.ImportMaxBytes),
 	)
+}
+
+// CheckDirs refuses directory settings that name something other than a
+// directory (a file, say). Unlike Load it looks at the file system; a
+// directory that does not exist yet is fine, since it is created at start.
+func (c Config) CheckDirs() error {
+	var out []error
+	for _, d := range []struct{ name, path string }{{"CDP_DATA_DIR", c.DataDir}, {"CDP_IMPORT_DIR", c.ImportDir}} {
+		if fi, err := os.Stat(d.path); err == nil && !fi.IsDir() {
+			out = append(out, fmt.Errorf("%s=%s is not a directory: want %s", d.name, d.path, setting(d.name).Allowed))
+		}
+	}
+	return errors.Join(out...)
 }

@@ -58,6 +58,7 @@ func (a *App) wsInit(ctx context.Context, payload transport.InitPayload) (contex
 	if err != nil {
 		return ctx, nil, err
 	}
+	noteWorkspace(ctx, p)
 	ctx = auth.WithPrincipal(ctx, p)
 	if !p.ExpiresAt.IsZero() {
 		var cancel context.CancelFunc
@@ -65,6 +66,15 @@ func (a *App) wsInit(ctx context.Context, payload transport.InitPayload) (contex
 		ctx = context.WithValue(ctx, wsCancelKey{}, cancel)
 	}
 	return ctx, nil, nil
+}
+
+// operationName is the name of the operation that runs: the document's,
+// which a client need not repeat in operationName.
+func operationName(oc *graphql.OperationContext) string {
+	if oc.Operation != nil && oc.Operation.Name != "" {
+		return oc.Operation.Name
+	}
+	return oc.OperationName
 }
 
 type wsCancelKey struct{}
@@ -81,7 +91,7 @@ func wsClose(ctx context.Context, _ int) {
 func (a *App) aroundOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
 	if info := requestInfoFrom(ctx); info != nil && oc != nil {
-		info.setOperation(oc.OperationName)
+		info.setOperation(operationName(oc))
 	}
 	if _, ok := auth.FromContext(ctx); !ok {
 		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: "missing bearer token",

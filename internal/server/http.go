@@ -25,10 +25,15 @@ func RequestID(ctx context.Context) string {
 	return id
 }
 
-// requestInfo collects what the request log line needs from deeper layers.
+// requestInfo collects what the request log line needs from deeper layers:
+// the GraphQL operation, known once it is parsed, and the workspace, known
+// once the caller is authenticated. observe puts one in every request's
+// context.
 type requestInfo struct {
 	mu        sync.Mutex
+	graphql   bool // an operation ran
 	operation string
+	workspace string
 }
 
 type requestInfoKey struct{}
@@ -38,18 +43,45 @@ func requestInfoFrom(ctx context.Context) *requestInfo {
 	return ri
 }
 
+// setOperation records the request's first operation (a websocket carries
+// several); name is "" for an anonymous one.
 func (ri *requestInfo) setOperation(name string) {
 	ri.mu.Lock()
 	defer ri.mu.Unlock()
-	if ri.operation == "" {
-		ri.operation = name
+	if !ri.graphql {
+		ri.graphql, ri.operation = true, name
 	}
 }
 
+// setWorkspace records the authenticated caller's workspace.
+func (ri *requestInfo) setWorkspace(ws string) {
+	ri.mu.Lock()
+	defer ri.mu.Unlock()
+	ri.workspace = ws
+}
+
+// op returns the operation's name for logs and metrics: "" when no GraphQL
+// operation ran, "anonymous" for one without a name.
 func (ri *requestInfo) op() string {
 	ri.mu.Lock()
 	defer ri.mu.Unlock()
+	if ri.graphql && ri.operation == "" {
+		return "anonymous"
+	}
 	return ri.operation
+}
+
+func (ri *requestInfo) ws() string {
+	ri.mu.Lock()
+	defer ri.mu.Unlock()
+	return ri.workspace
+}
+
+// noteWorkspace records the principal's workspace for the request log.
+func noteWorkspace(ctx context.Context, p auth.Principal) {
+	if ri := requestInfoFrom(ctx); ri != nil {
+		ri.setWorkspace(string(p.Workspace))
+	}
 }
 
 // statusWriter remembers the response status. It passes Flush and Hijack
@@ -74,8 +106,9 @@ func (w *statusWriter) Flush() {
 	}
 }
 
-// observe gives each request an id, logs one line when it ends and records
-// its metrics.
+// observe gives each request an id, logs one line at INFO when it ends
+// and records its metrics. A websocket is one request: its line is written
+// when it closes and names its first operation.
 func (a *App) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -92,12 +125,22 @@ func (a *App) observe(next http.Handler) http.Handler {
 			sw.status = http.StatusOK
 		}
 		d := time.Since(start)
-		a.metrics.observe(r.URL.Path, ri.op(), sw.status, d)
-		a.log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
-			slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Duration("duration", d),
-			slog.String("operation", ri.op()))
+		op := ri.op()
+		a.metrics.observe(r.URL.Path, op, sw.status, d)
+		attrs := []slog.Attr{slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status), slog.Float64("duration_ms", durationMS(d))}
+		if op != "" {
+			attrs = append(attrs, slog.String("operation", op))
+		}
+		if ws := ri.ws(); ws != "" {
+			attrs = append(attrs, slog.String("workspace", ws))
+		}
+		a.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 	})
 }
+
+// durationMS is d in milliseconds, to the microsecond.
+func durationMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // authenticate verifies the bearer token before the handler runs and caps
 // the request body at limit bytes. Websocket upgrades authenticate in
@@ -113,6 +156,7 @@ func (a *App) authenticate(limit int64, next http.Handler) http.Handler {
 			writeUnauthenticated(w, err)
 			return
 		}
+		noteWorkspace(r.Context(), p)
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
 	})

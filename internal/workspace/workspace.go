@@ -3,9 +3,10 @@ package workspace
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/nyaruka/phonenumbers"
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/errs"
@@ -63,8 +64,6 @@ type Update struct {
 	DefaultRegion *string
 }
 
-var regionRe = regexp.MustCompile(`^[A-Z]{2}$`)
-
 // Update applies a change and returns the new settings.
 func (s *Service) Update(ctx context.Context, ws auth.Workspace, u Update) (Settings, error) {
 	st, err := s.Get(ctx, ws)
@@ -73,8 +72,9 @@ func (s *Service) Update(ctx context.Context, ws auth.Workspace, u Update) (Sett
 	}
 	if u.DefaultRegion != nil {
 		r := strings.ToUpper(strings.TrimSpace(*u.DefaultRegion))
-		if !regionRe.MatchString(r) {
-			return Settings{}, errs.New(errs.BadInput, "defaultRegion must be an ISO 3166 alpha-2 code such as TH or US").WithField("defaultRegion")
+		if !phonenumbers.GetSupportedRegions()[r] {
+			return Settings{}, errs.Newf(errs.BadInput, "defaultRegion %q is not a region known to phone number metadata: "+
+				"want an ISO 3166 alpha-2 code such as TH, US or GB", r).WithField("defaultRegion")
 		}
 		st.DefaultRegion = r
 	}

@@ -100,6 +100,8 @@ type Options struct {
 	Config func(*config.Config)
 	// Shared runs the server as a replica that shares its store.
 	Shared bool
+	// Logger receives the server's logs; defaults to Quiet.
+	Logger *slog.Logger
 }
 
 // Start runs a server on a fresh database until the test ends.
@@ -128,7 +130,10 @@ func StartWith(t testing.TB, o Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := server.New(context.Background(), server.Deps{Config: cfg, Logger: Quiet(), Store: o.Store, Verifier: v, Now: o.Now, Fault: o.Fault, Shared: o.Shared})
+	if o.Logger == nil {
+		o.Logger = Quiet()
+	}
+	app, err := server.New(context.Background(), server.Deps{Config: cfg, Logger: o.Logger, Store: o.Store, Verifier: v, Now: o.Now, Fault: o.Fault, Shared: o.Shared})
 	if err != nil {
 		t.Fatal(err)
 	}

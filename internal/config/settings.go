@@ -1,0 +1,94 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Setting describes one environment variable the server reads.
+type Setting struct {
+	Name    string
+	Default string // used when the variable is unset or blank; "" means unset
+	Allowed string // what a value may be, as the error for a wrong one says
+	Meaning string
+}
+
+// Settings lists every environment variable of `cdp serve`, in the order
+// the README's configuration table and `cdp serve -h` show them.
+var Settings = []Setting{
+	{"CDP_ADDR", "127.0.0.1:8080", "host:port with a port from 0 to 65535 (0 picks a free one; an empty host listens on every interface)",
+		"the address the API listens on"},
+	{"MONGODB_URI", "", "a mongodb:// or mongodb+srv:// URI of MongoDB 6 or later",
+		"the MongoDB deployment; unset starts the embedded store in CDP_DATA_DIR"},
+	{"CDP_DATABASE", "cdp", `a MongoDB database name: 1 to 63 bytes, none of / \ . space " $ * < > : | ?`,
+		"the database that holds every collection"},
+	{"CDP_DATA_DIR", "./data", "a directory path (created when missing)",
+		"the embedded store's files, socket and lock, and the generated development secret"},
+	{"CDP_ENV", "development", "development or production",
+		"production requires CDP_JWT_SECRET or CDP_JWKS_URL and turns off introspection, schema suggestions and the printed token"},
+	{"CDP_JWT_SECRET", "", "at least 32 bytes",
+		"the HS256 secret tokens are signed with; unset in development: generated once in CDP_DATA_DIR"},
+	{"CDP_JWKS_URL", "", "an http:// or https:// URL with a host (https only in production)",
+		"where to fetch the RS256/ES256 keys of your identity provider, instead of a secret"},
+	{"CDP_JWT_ISSUER", "", "any text",
+		"the iss every token must carry; unset: not checked"},
+	{"CDP_DEFAULT_REGION", "US", "a region known to phone number metadata, as an ISO 3166 alpha-2 code such as TH, US or GB",
+		"the phone region of workspaces that set none (updateWorkspace sets one per workspace)"},
+	{"CDP_ALLOWED_ORIGINS", "", "comma-separated host patterns such as app.example.com or *.example.com, or scheme://host patterns (path.Match syntax, no path)",
+		"browser origins, besides the API's own host, that may open websockets"},
+	{"CDP_LOG_FORMAT", "auto", "auto, text or json",
+		"auto: text on a terminal, JSON otherwise"},
+	{"CDP_LOG_LEVEL", "info", "debug, info, warn or error",
+		"the least severe log level written; debug adds the embedded store's own logs"},
+	{"CDP_SHUTDOWN_TIMEOUT", "15s", "a positive duration such as 15s or 1m",
+		"how long SIGINT or SIGTERM waits for requests in flight"},
+	{"CDP_INGEST_BACKLOG", "0", "0, or a positive number of events",
+		"events stored and not yet folded before trackEvents waits; 0: about 30 s of folding, at least 20,000 events"},
+	{"CDP_INGEST_WAIT", "5s", "a positive duration such as 5s",
+		"how long trackEvents waits for room in a full backlog before it answers UNAVAILABLE with retryAfter"},
+	{"CDP_IMPORT_DIR", "", "a directory path (created when missing); unset: <CDP_DATA_DIR>/imports",
+		"where bulk import uploads are kept until their job is done; one process's own"},
+	{"CDP_IMPORT_MAX_BYTES", "10737418240", "a positive number of bytes (the default is 10 GiB)",
+		"the largest bulk import, as sent and uncompressed"},
+}
+
+// setting returns the description of the named variable.
+func setting(name string) Setting {
+	for _, s := range Settings {
+		if s.Name == name {
+			return s
+		}
+	}
+	panic("config: undescribed setting " + name)
+}
+
+// Unknown returns the names of CDP_ variables in environ (KEY=value
+// entries, as os.Environ returns them) that no setting reads: usually a
+// misspelling. The variables of other commands (CDP_URL, CDP_TOKEN) are
+// known too.
+func Unknown(environ []string) []string {
+	known := map[string]bool{"CDP_URL": true, "CDP_TOKEN": true}
+	for _, s := range Settings {
+		known[s.Name] = true
+	}
+	var out []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "CDP_") && !known[name] {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// Describe writes the settings as a list for `cdp serve -h`.
+func Describe(w io.Writer) {
+	for _, s := range Settings {
+		def := s.Default
+		if def == "" {
+			def = "unset"
+		}
+		fmt.Fprintf(w, "  %s (default %s)\n      %s.\n      Allowed: %s.\n", s.Name, def, s.Meaning, s.Allowed)
+	}
+}
