@@ -84,14 +84,18 @@ func (e *env) ingest(ctx context.Context, clients int) (ingestRates, error) {
 
 // productBatches returns the job that sends batch b of the plan through
 // trackEvents.
-func productBatches(sp *space, prefix string, p plan) job {
+func productBatches(sp *space, prefix string, p plan) job { return batchesVia(prefix, p, sp.c.track) }
+
+// batchesVia returns the job that sends batch b of the plan through send,
+// with messageIds unique to this call.
+func batchesVia(prefix string, p plan, send func(context.Context, []any) error) job {
 	tag := fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
 	return func(ctx context.Context, b int) error {
 		evs := make([]any, 0, p.size)
 		for k := range p.len(b) {
 			evs = append(evs, eventInput(fmt.Sprintf("%s-%d-%d", tag, b, k), email(prefix, p.customer(b, k)), k))
 		}
-		return sp.c.track(ctx, evs)
+		return send(ctx, evs)
 	}
 }
 

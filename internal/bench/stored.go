@@ -103,14 +103,7 @@ func (e *env) stored(ctx context.Context) ([]Scenario, error) {
 // storedBatches returns the job that sends batch b of the plan through
 // trackEvents(wait: STORED).
 func storedBatches(sp *space, prefix string, p plan) job {
-	tag := fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano()) // unique per call
-	return func(ctx context.Context, b int) error {
-		evs := make([]any, 0, p.size)
-		for k := range p.len(b) {
-			evs = append(evs, eventInput(fmt.Sprintf("%s-%d-%d", tag, b, k), email(prefix, p.customer(b, k)), k))
-		}
-		return sp.c.trackStored(ctx, evs)
-	}
+	return batchesVia(prefix, p, sp.c.trackStored)
 }
 
 // baseInsert stores batch b's events with one unordered InsertMany.
