@@ -59,10 +59,6 @@ type Store interface {
 	// Erase strips the events down to tombstones: their ids stay, so a retry
 	// is a duplicate, and nothing personal is left.
 	Erase(ctx context.Context, ws auth.Workspace, ids []string) error
-	// OpenBatch marks a batch as stored but maybe not folded yet.
-	OpenBatch(ctx context.Context, ws auth.Workspace, batch string) error
-	// CloseBatch removes the batch's mark: its events are folded.
-	CloseBatch(ctx context.Context, ws auth.Workspace, batch string) error
 	// BatchOpen reports whether the batch is still marked.
 	BatchOpen(ctx context.Context, ws auth.Workspace, batch string) (bool, error)
 	// OpenBatches returns up to limit marked batches of any workspace, oldest first.

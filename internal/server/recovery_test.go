@@ -35,7 +35,7 @@ func TestEventsLeftByACrashAreAppliedOnceAtStart(t *testing.T) {
 	// (with its batch recorded, in the same write), not yet marked applied.
 	m2, m3 := mk("m2", "pos", "2026-02-01T00:00:00Z", "b2"), mk("m3", "line", "2026-03-01T00:00:00Z", "b3")
 	for _, b := range []string{"b2", "b3"} { // each batch is marked before its events are stored
-		if err := st.Events().OpenBatch(ctx, "acme", b); err != nil {
+		if err := st.Events().Mark(ctx, []event.BatchRef{{Workspace: "acme", Batch: b}}); err != nil {
 			t.Fatal(err)
 		}
 	}

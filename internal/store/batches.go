@@ -12,10 +12,10 @@ import (
 	"github.com/cdp-dev/cdp/internal/event"
 )
 
-// Event batches are marked, not events: a marker is stored before a
-// trackEvents call stores its events and removed once they are folded into
-// their profiles, so a batch costs two small writes however many events it
-// holds, and a crash leaves the marker for recovery to find.
+// Event batches are marked, not events: a marker is stored before a group
+// commit or an import chunk stores its events, and removed once they are
+// folded into their profiles, so a batch costs two small writes however
+// many events it holds, and a crash leaves the marker for recovery to find.
 
 type batchDoc struct {
 	ID        string    `bson:"_id"`
@@ -28,21 +28,6 @@ type batchDoc struct {
 func (x Events) batches() *mongo.Collection { return x.s.coll(colBatches) }
 
 func batchKey(ws auth.Workspace, batch string) string { return string(ws) + "/" + batch }
-
-// OpenBatch marks the batch as not folded yet.
-func (x Events) OpenBatch(ctx context.Context, ws auth.Workspace, batch string) error {
-	_, err := x.batches().InsertOne(ctx, batchDoc{ID: batchKey(ws, batch), Workspace: string(ws), Batch: batch, At: time.Now().UTC()})
-	if err != nil && !mongo.IsDuplicateKeyError(err) {
-		return classify("open batch", err)
-	}
-	return nil
-}
-
-// CloseBatch removes the batch's marker: its events are folded.
-func (x Events) CloseBatch(ctx context.Context, ws auth.Workspace, batch string) error {
-	_, err := x.batches().DeleteOne(ctx, bson.D{{Key: "_id", Value: batchKey(ws, batch)}})
-	return classify("close batch", err)
-}
 
 // BatchOpen reports whether the batch's marker is still there.
 func (x Events) BatchOpen(ctx context.Context, ws auth.Workspace, batch string) (bool, error) {
@@ -83,7 +68,7 @@ func (x Events) Unmark(ctx context.Context, refs []event.BatchRef) error {
 	for i, r := range refs {
 		keys[i] = batchKey(r.Workspace, r.Batch)
 	}
-	var q bson.D = bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}
+	q := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}
 	if len(keys) == 1 {
 		q = bson.D{{Key: "_id", Value: keys[0]}}
 	}
@@ -118,11 +103,6 @@ func (x Events) ByBatches(ctx context.Context, refs []event.BatchRef) ([]*event.
 // Assign records the profile that resolution gave the events.
 func (x Events) Assign(ctx context.Context, ws auth.Workspace, profileID string, ids []string) error {
 	return classify("assign events", x.s.updateEach(ctx, x.c(), ids, set(bson.E{Key: "profileId", Value: profileID})))
-}
-
-// ByBatch returns the events a batch stored (tombstones excluded).
-func (x Events) ByBatch(ctx context.Context, ws auth.Workspace, batch string) ([]*event.Event, error) {
-	return x.find(ctx, bson.D{{Key: "workspace", Value: string(ws)}, {Key: "batch", Value: batch}}, nil)
 }
 
 // Erased returns those of the ids that are tombstones, in one read.

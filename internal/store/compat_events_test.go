@@ -64,13 +64,13 @@ func TestCompatEventsInsert(t *testing.T) {
 func TestCompatEventsBatches(t *testing.T) {
 	st, ctx := open(t)
 	x := st.Events()
-	// InsertOne marker (a duplicate is fine), point read, DeleteOne by _id.
+	// InsertMany of markers (a duplicate is fine), point read, DeleteMany by _id.
 	for range 2 {
-		if err := x.OpenBatch(ctx, acme, "b1"); err != nil {
+		if err := x.Mark(ctx, []event.BatchRef{{Workspace: acme, Batch: "b1"}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := x.OpenBatch(ctx, other, "b2"); err != nil {
+	if err := x.Mark(ctx, []event.BatchRef{{Workspace: other, Batch: "b2"}}); err != nil {
 		t.Fatal(err)
 	}
 	if open, err := x.BatchOpen(ctx, acme, "b1"); err != nil || !open {
@@ -83,16 +83,16 @@ func TestCompatEventsBatches(t *testing.T) {
 	if refs, err := x.OpenBatches(ctx, 10); err != nil || len(refs) != 2 {
 		t.Errorf("OpenBatches = %v, %v", refs, err)
 	}
-	if err := x.CloseBatch(ctx, acme, "b1"); err != nil {
+	if err := x.Unmark(ctx, []event.BatchRef{{Workspace: acme, Batch: "b1"}}); err != nil {
 		t.Fatal(err)
 	}
 	if open, err := x.BatchOpen(ctx, acme, "b1"); err != nil || open {
-		t.Errorf("BatchOpen after CloseBatch = %v, %v", open, err)
+		t.Errorf("BatchOpen after Unmark = %v, %v", open, err)
 	}
 	// Find {workspace, batch}.
 	insert(t, ctx, st, ev(acme, "a1", "p1", "view", "web", 1), ev(acme, "a2", "p2", "view", "web", 2), ev(other, "o1", "p1", "view", "web", 4))
-	if evs, err := x.ByBatch(ctx, acme, "b1"); err != nil || !slices.Equal(slices.Sorted(slices.Values(eventIDs(evs))), []string{"a1", "a2"}) {
-		t.Errorf("ByBatch = %v, %v", eventIDs(evs), err)
+	if evs, err := x.ByBatches(ctx, []event.BatchRef{{Workspace: acme, Batch: "b1"}}); err != nil || !slices.Equal(slices.Sorted(slices.Values(eventIDs(evs))), []string{"a1", "a2"}) {
+		t.Errorf("ByBatches = %v, %v", eventIDs(evs), err)
 	}
 	// Events of earlier versions: Find {applied: false} of any workspace, MarkApplied.
 	legacy := bson.D{{Key: "_id", Value: event.Key(acme, "old")}, {Key: "workspace", Value: string(acme)}, {Key: "profileId", Value: "p1"},
@@ -262,8 +262,8 @@ func TestCompatEventsAThousand(t *testing.T) {
 	if c, err := x.Recount(ctx, acme, []string{"p1"}); err != nil || c.EventCount != 1000 || !c.LastSeen.Equal(ts(999)) {
 		t.Fatalf("Recount = %+v, %v", c, err)
 	}
-	if got, err := x.ByBatch(ctx, acme, "b1"); err != nil || len(got) != 1000 {
-		t.Fatalf("ByBatch = %d, %v", len(got), err)
+	if got, err := x.ByBatches(ctx, []event.BatchRef{{Workspace: acme, Batch: "b1"}}); err != nil || len(got) != 1000 {
+		t.Fatalf("ByBatches = %d, %v", len(got), err)
 	}
 	if n, err := x.EraseByProfile(ctx, acme, "p1"); err != nil || n != 1000 {
 		t.Fatalf("EraseByProfile = %d, %v", n, err)
