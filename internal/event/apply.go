@@ -159,9 +159,7 @@ func (s *Service) sweep() {
 			return
 		case <-t.C:
 		}
-		ctx, cancel := s.background()
-		refs, err := s.store.OpenBatches(ctx, 1000)
-		cancel()
+		refs, err := s.store.OpenBatches(s.ctx, 1000)
 		if err != nil {
 			if s.opts.OnError != nil {
 				s.opts.OnError(fmt.Errorf("sweep open batches: %w", err))

@@ -15,8 +15,7 @@ import (
 
 // run folds cycle after cycle until the service closes.
 func (f *folder) run() {
-	ctx, cancel := f.s.background()
-	defer cancel()
+	ctx := f.s.ctx
 	for {
 		ps := f.take()
 		if ps == nil || ctx.Err() != nil {

@@ -70,8 +70,7 @@ func (s *Service) writer() {
 
 // writeGroup stores the calls' events as one batch and answers each call.
 func (s *Service) writeGroup(reqs []*appendReq) {
-	ctx, cancel := s.background()
-	defer cancel()
+	ctx := s.ctx
 	batch, now := s.newID(), s.identities.Now()
 	var all []*Event
 	var refs []BatchRef

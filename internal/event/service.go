@@ -80,9 +80,12 @@ type Service struct {
 	shared     bool
 	groups     chan *appendReq
 	fold       *folder
-	quit       chan struct{}
-	workers    sync.WaitGroup
-	closeOnce  sync.Once
+	// ctx is the context of work done for several callers at once (group
+	// commits, fold cycles); Close cancels it, and quit is its Done.
+	ctx     context.Context
+	cancel  context.CancelFunc
+	quit    <-chan struct{}
+	workers sync.WaitGroup
 }
 
 // groupWriters is how many group commits may be in flight at once.
@@ -91,7 +94,9 @@ const groupWriters = 2
 // NewService returns a running Service; Close stops it.
 func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, identities: d.Identities, profiles: d.Profiles, newID: d.NewID,
-		opts: d.Options.withDefaults(), shared: d.Shared, groups: make(chan *appendReq), quit: make(chan struct{})}
+		opts: d.Options.withDefaults(), shared: d.Shared, groups: make(chan *appendReq)}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.quit = s.ctx.Done()
 	s.fold = newFolder(s)
 	for range groupWriters {
 		s.workers.Add(1)
@@ -106,7 +111,7 @@ func NewService(d Deps) *Service {
 // Close stops the writers and the fold after the cycle in progress. What
 // is stored and not folded is folded by the next start.
 func (s *Service) Close() {
-	s.closeOnce.Do(func() { close(s.quit) })
+	s.cancel()
 	s.workers.Wait()
 }
 
@@ -118,16 +123,3 @@ type Status struct {
 
 // Status reports the fold's backlog and lag.
 func (s *Service) Status() Status { return s.fold.status() }
-
-// background is the context of work done for several callers at once.
-func (s *Service) background() (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		select {
-		case <-s.quit:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	return ctx, cancel
-}
