@@ -32,6 +32,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Profile() ProfileResolver
 	Query() QueryResolver
+	Segment() SegmentResolver
 	Subscription() SubscriptionResolver
 }
 
@@ -41,10 +42,18 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Computed struct {
-		Channels   func(childComplexity int) int
-		EventCount func(childComplexity int) int
-		FirstSeen  func(childComplexity int) int
-		LastSeen   func(childComplexity int) int
+		AverageOrderValue func(childComplexity int) int
+		ChannelMix        func(childComplexity int) int
+		Channels          func(childComplexity int) int
+		EventCount        func(childComplexity int) int
+		FirstOrderAt      func(childComplexity int) int
+		FirstSeen         func(childComplexity int) int
+		LastOrderAt       func(childComplexity int) int
+		LastSeen          func(childComplexity int) int
+		OrderChannels     func(childComplexity int) int
+		OrderCount        func(childComplexity int) int
+		Revenue           func(childComplexity int) int
+		Rfm               func(childComplexity int) int
 	}
 
 	Consent struct {
@@ -192,13 +201,17 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		CreateSegment    func(childComplexity int, input model.SegmentInput) int
 		DeleteProfile    func(childComplexity int, id string) int
+		DeleteSegment    func(childComplexity int, id string) int
 		Identify         func(childComplexity int, input model.IdentifyInput) int
 		MergeProfiles    func(childComplexity int, survivorID string, profileIds []string, reason *string) int
+		RecomputeRfm     func(childComplexity int) int
 		SetConsent       func(childComplexity int, profileID string, channel string, granted bool, purpose *string, source *string) int
 		SetIdentityRules func(childComplexity int, rules []*model.IdentityRuleInput) int
 		TrackEvents      func(childComplexity int, events []*model.EventInput, wait *model.IngestWait) int
 		UnmergeProfile   func(childComplexity int, mergeID string) int
+		UpdateSegment    func(childComplexity int, id string, input model.SegmentInput) int
 		UpdateWorkspace  func(childComplexity int, input model.WorkspaceInput) int
 		UpsertProfiles   func(childComplexity int, inputs []*model.IdentifyInput) int
 	}
@@ -217,6 +230,7 @@ type ComplexityRoot struct {
 		Events     func(childComplexity int, first *int, after *string, types []string) int
 		ID         func(childComplexity int) int
 		Identities func(childComplexity int) int
+		Segments   func(childComplexity int) int
 		Traits     func(childComplexity int) int
 		UpdatedAt  func(childComplexity int) int
 	}
@@ -244,14 +258,73 @@ type ComplexityRoot struct {
 		IngestStatus      func(childComplexity int) int
 		Me                func(childComplexity int) int
 		MergeHistory      func(childComplexity int, profileID string) int
+		PreviewSegment    func(childComplexity int, rule model.ConditionInput, sample *int) int
 		Profile           func(childComplexity int, id string) int
 		ProfileByIdentity func(childComplexity int, typeArg string, value string) int
 		Profiles          func(childComplexity int, first *int, after *string, filter *model.ProfileFilter) int
+		RfmSummary        func(childComplexity int) int
+		Segment           func(childComplexity int, id string) int
+		SegmentMembers    func(childComplexity int, segmentID string, first *int, after *string) int
+		Segments          func(childComplexity int) int
 		Workspace         func(childComplexity int) int
 	}
 
+	Rfm struct {
+		F           func(childComplexity int) int
+		Frequency   func(childComplexity int) int
+		Label       func(childComplexity int) int
+		M           func(childComplexity int) int
+		Monetary    func(childComplexity int) int
+		R           func(childComplexity int) int
+		RecencyDays func(childComplexity int) int
+	}
+
+	RfmBoundaries struct {
+		Frequency func(childComplexity int) int
+		Monetary  func(childComplexity int) int
+		Recency   func(childComplexity int) int
+	}
+
+	RfmLabelSummary struct {
+		Count   func(childComplexity int) int
+		Label   func(childComplexity int) int
+		Revenue func(childComplexity int) int
+	}
+
+	RfmSummary struct {
+		Boundaries   func(childComplexity int) int
+		Labels       func(childComplexity int) int
+		RecomputedAt func(childComplexity int) int
+		Scored       func(childComplexity int) int
+		WindowDays   func(childComplexity int) int
+	}
+
+	Segment struct {
+		CreatedAt   func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Rule        func(childComplexity int) int
+		Size        func(childComplexity int) int
+		Status      func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	SegmentMembershipChange struct {
+		At        func(childComplexity int) int
+		Entered   func(childComplexity int) int
+		ProfileID func(childComplexity int) int
+		SegmentID func(childComplexity int) int
+	}
+
+	SegmentPreview struct {
+		Count  func(childComplexity int) int
+		Sample func(childComplexity int) int
+	}
+
 	Subscription struct {
-		ProfileUpdated func(childComplexity int, id *string) int
+		ProfileUpdated           func(childComplexity int, id *string) int
+		SegmentMembershipChanged func(childComplexity int, segmentID *string) int
 	}
 
 	TrackEventsPayload struct {
@@ -269,8 +342,11 @@ type ComplexityRoot struct {
 	}
 
 	Workspace struct {
-		DefaultRegion func(childComplexity int) int
-		ID            func(childComplexity int) int
+		DefaultRegion   func(childComplexity int) int
+		ID              func(childComplexity int) int
+		OfflineChannels func(childComplexity int) int
+		OrderTypes      func(childComplexity int) int
+		RfmWindowDays   func(childComplexity int) int
 	}
 }
 
@@ -288,8 +364,14 @@ type MutationResolver interface {
 	MergeProfiles(ctx context.Context, survivorID string, profileIds []string, reason *string) (*model.Profile, error)
 	UnmergeProfile(ctx context.Context, mergeID string) ([]*model.Profile, error)
 	DeleteProfile(ctx context.Context, id string) (*model.DeletionReport, error)
+	CreateSegment(ctx context.Context, input model.SegmentInput) (*model.Segment, error)
+	UpdateSegment(ctx context.Context, id string, input model.SegmentInput) (*model.Segment, error)
+	DeleteSegment(ctx context.Context, id string) (string, error)
+	RecomputeRfm(ctx context.Context) (*model.RfmSummary, error)
 }
 type ProfileResolver interface {
+	Segments(ctx context.Context, obj *model.Profile) ([]*model.Segment, error)
+
 	Events(ctx context.Context, obj *model.Profile, first *int, after *string, types []string) (*model.EventConnection, error)
 }
 type QueryResolver interface {
@@ -302,10 +384,19 @@ type QueryResolver interface {
 	IdentityRules(ctx context.Context) ([]*model.IdentityRule, error)
 	IdentityConflicts(ctx context.Context, first *int, after *string) (*model.IdentityConflictConnection, error)
 	MergeHistory(ctx context.Context, profileID string) ([]*model.MergeRecord, error)
+	Segment(ctx context.Context, id string) (*model.Segment, error)
+	Segments(ctx context.Context) ([]*model.Segment, error)
+	SegmentMembers(ctx context.Context, segmentID string, first *int, after *string) (*model.ProfileConnection, error)
+	PreviewSegment(ctx context.Context, rule model.ConditionInput, sample *int) (*model.SegmentPreview, error)
+	RfmSummary(ctx context.Context) (*model.RfmSummary, error)
 	ImportJob(ctx context.Context, id string) (*model.ImportJob, error)
+}
+type SegmentResolver interface {
+	Size(ctx context.Context, obj *model.Segment) (int, error)
 }
 type SubscriptionResolver interface {
 	ProfileUpdated(ctx context.Context, id *string) (<-chan *model.ProfileUpdate, error)
+	SegmentMembershipChanged(ctx context.Context, segmentID *string) (<-chan *model.SegmentMembershipChange, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -326,6 +417,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Computed.averageOrderValue":
+		if e.ComplexityRoot.Computed.AverageOrderValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Computed.AverageOrderValue(childComplexity), true
+	case "Computed.channelMix":
+		if e.ComplexityRoot.Computed.ChannelMix == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Computed.ChannelMix(childComplexity), true
 	case "Computed.channels":
 		if e.ComplexityRoot.Computed.Channels == nil {
 			break
@@ -338,18 +441,54 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Computed.EventCount(childComplexity), true
+	case "Computed.firstOrderAt":
+		if e.ComplexityRoot.Computed.FirstOrderAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Computed.FirstOrderAt(childComplexity), true
 	case "Computed.firstSeen":
 		if e.ComplexityRoot.Computed.FirstSeen == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Computed.FirstSeen(childComplexity), true
+	case "Computed.lastOrderAt":
+		if e.ComplexityRoot.Computed.LastOrderAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Computed.LastOrderAt(childComplexity), true
 	case "Computed.lastSeen":
 		if e.ComplexityRoot.Computed.LastSeen == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Computed.LastSeen(childComplexity), true
+	case "Computed.orderChannels":
+		if e.ComplexityRoot.Computed.OrderChannels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Computed.OrderChannels(childComplexity), true
+	case "Computed.orderCount":
+		if e.ComplexityRoot.Computed.OrderCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Computed.OrderCount(childComplexity), true
+	case "Computed.revenue":
+		if e.ComplexityRoot.Computed.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Computed.Revenue(childComplexity), true
+	case "Computed.rfm":
+		if e.ComplexityRoot.Computed.Rfm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Computed.Rfm(childComplexity), true
 
 	case "Consent.channel":
 		if e.ComplexityRoot.Consent.Channel == nil {
@@ -897,6 +1036,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MergeRecord.UndoneAt(childComplexity), true
 
+	case "Mutation.createSegment":
+		if e.ComplexityRoot.Mutation.CreateSegment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSegment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSegment(childComplexity, args["input"].(model.SegmentInput)), true
 	case "Mutation.deleteProfile":
 		if e.ComplexityRoot.Mutation.DeleteProfile == nil {
 			break
@@ -908,6 +1058,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteProfile(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteSegment":
+		if e.ComplexityRoot.Mutation.DeleteSegment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteSegment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteSegment(childComplexity, args["id"].(string)), true
 	case "Mutation.identify":
 		if e.ComplexityRoot.Mutation.Identify == nil {
 			break
@@ -930,6 +1091,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MergeProfiles(childComplexity, args["survivorId"].(string), args["profileIds"].([]string), args["reason"].(*string)), true
+	case "Mutation.recomputeRfm":
+		if e.ComplexityRoot.Mutation.RecomputeRfm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RecomputeRfm(childComplexity), true
 	case "Mutation.setConsent":
 		if e.ComplexityRoot.Mutation.SetConsent == nil {
 			break
@@ -974,6 +1141,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnmergeProfile(childComplexity, args["mergeId"].(string)), true
+	case "Mutation.updateSegment":
+		if e.ComplexityRoot.Mutation.UpdateSegment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSegment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSegment(childComplexity, args["id"].(string), args["input"].(model.SegmentInput)), true
 	case "Mutation.updateWorkspace":
 		if e.ComplexityRoot.Mutation.UpdateWorkspace == nil {
 			break
@@ -1063,6 +1241,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Profile.Identities(childComplexity), true
+	case "Profile.segments":
+		if e.ComplexityRoot.Profile.Segments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Profile.Segments(childComplexity), true
 	case "Profile.traits":
 		if e.ComplexityRoot.Profile.Traits == nil {
 			break
@@ -1173,6 +1357,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MergeHistory(childComplexity, args["profileId"].(string)), true
+	case "Query.previewSegment":
+		if e.ComplexityRoot.Query.PreviewSegment == nil {
+			break
+		}
+
+		args, err := ec.field_Query_previewSegment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PreviewSegment(childComplexity, args["rule"].(model.ConditionInput), args["sample"].(*int)), true
 	case "Query.profile":
 		if e.ComplexityRoot.Query.Profile == nil {
 			break
@@ -1206,12 +1401,245 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Profiles(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.ProfileFilter)), true
+	case "Query.rfmSummary":
+		if e.ComplexityRoot.Query.RfmSummary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.RfmSummary(childComplexity), true
+	case "Query.segment":
+		if e.ComplexityRoot.Query.Segment == nil {
+			break
+		}
+
+		args, err := ec.field_Query_segment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Segment(childComplexity, args["id"].(string)), true
+	case "Query.segmentMembers":
+		if e.ComplexityRoot.Query.SegmentMembers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_segmentMembers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SegmentMembers(childComplexity, args["segmentId"].(string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.segments":
+		if e.ComplexityRoot.Query.Segments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Segments(childComplexity), true
 	case "Query.workspace":
 		if e.ComplexityRoot.Query.Workspace == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Workspace(childComplexity), true
+
+	case "Rfm.f":
+		if e.ComplexityRoot.Rfm.F == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rfm.F(childComplexity), true
+	case "Rfm.frequency":
+		if e.ComplexityRoot.Rfm.Frequency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rfm.Frequency(childComplexity), true
+	case "Rfm.label":
+		if e.ComplexityRoot.Rfm.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rfm.Label(childComplexity), true
+	case "Rfm.m":
+		if e.ComplexityRoot.Rfm.M == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rfm.M(childComplexity), true
+	case "Rfm.monetary":
+		if e.ComplexityRoot.Rfm.Monetary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rfm.Monetary(childComplexity), true
+	case "Rfm.r":
+		if e.ComplexityRoot.Rfm.R == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rfm.R(childComplexity), true
+	case "Rfm.recencyDays":
+		if e.ComplexityRoot.Rfm.RecencyDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rfm.RecencyDays(childComplexity), true
+
+	case "RfmBoundaries.frequency":
+		if e.ComplexityRoot.RfmBoundaries.Frequency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RfmBoundaries.Frequency(childComplexity), true
+	case "RfmBoundaries.monetary":
+		if e.ComplexityRoot.RfmBoundaries.Monetary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RfmBoundaries.Monetary(childComplexity), true
+	case "RfmBoundaries.recency":
+		if e.ComplexityRoot.RfmBoundaries.Recency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RfmBoundaries.Recency(childComplexity), true
+
+	case "RfmLabelSummary.count":
+		if e.ComplexityRoot.RfmLabelSummary.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RfmLabelSummary.Count(childComplexity), true
+	case "RfmLabelSummary.label":
+		if e.ComplexityRoot.RfmLabelSummary.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RfmLabelSummary.Label(childComplexity), true
+	case "RfmLabelSummary.revenue":
+		if e.ComplexityRoot.RfmLabelSummary.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RfmLabelSummary.Revenue(childComplexity), true
+
+	case "RfmSummary.boundaries":
+		if e.ComplexityRoot.RfmSummary.Boundaries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RfmSummary.Boundaries(childComplexity), true
+	case "RfmSummary.labels":
+		if e.ComplexityRoot.RfmSummary.Labels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RfmSummary.Labels(childComplexity), true
+	case "RfmSummary.recomputedAt":
+		if e.ComplexityRoot.RfmSummary.RecomputedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RfmSummary.RecomputedAt(childComplexity), true
+	case "RfmSummary.scored":
+		if e.ComplexityRoot.RfmSummary.Scored == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RfmSummary.Scored(childComplexity), true
+	case "RfmSummary.windowDays":
+		if e.ComplexityRoot.RfmSummary.WindowDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RfmSummary.WindowDays(childComplexity), true
+
+	case "Segment.createdAt":
+		if e.ComplexityRoot.Segment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.CreatedAt(childComplexity), true
+	case "Segment.description":
+		if e.ComplexityRoot.Segment.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.Description(childComplexity), true
+	case "Segment.id":
+		if e.ComplexityRoot.Segment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.ID(childComplexity), true
+	case "Segment.name":
+		if e.ComplexityRoot.Segment.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.Name(childComplexity), true
+	case "Segment.rule":
+		if e.ComplexityRoot.Segment.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.Rule(childComplexity), true
+	case "Segment.size":
+		if e.ComplexityRoot.Segment.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.Size(childComplexity), true
+	case "Segment.status":
+		if e.ComplexityRoot.Segment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.Status(childComplexity), true
+	case "Segment.updatedAt":
+		if e.ComplexityRoot.Segment.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.UpdatedAt(childComplexity), true
+
+	case "SegmentMembershipChange.at":
+		if e.ComplexityRoot.SegmentMembershipChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentMembershipChange.At(childComplexity), true
+	case "SegmentMembershipChange.entered":
+		if e.ComplexityRoot.SegmentMembershipChange.Entered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentMembershipChange.Entered(childComplexity), true
+	case "SegmentMembershipChange.profileId":
+		if e.ComplexityRoot.SegmentMembershipChange.ProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentMembershipChange.ProfileID(childComplexity), true
+	case "SegmentMembershipChange.segmentId":
+		if e.ComplexityRoot.SegmentMembershipChange.SegmentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentMembershipChange.SegmentID(childComplexity), true
+
+	case "SegmentPreview.count":
+		if e.ComplexityRoot.SegmentPreview.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentPreview.Count(childComplexity), true
+	case "SegmentPreview.sample":
+		if e.ComplexityRoot.SegmentPreview.Sample == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentPreview.Sample(childComplexity), true
 
 	case "Subscription.profileUpdated":
 		if e.ComplexityRoot.Subscription.ProfileUpdated == nil {
@@ -1224,6 +1652,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.ProfileUpdated(childComplexity, args["id"].(*string)), true
+	case "Subscription.segmentMembershipChanged":
+		if e.ComplexityRoot.Subscription.SegmentMembershipChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_segmentMembershipChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.SegmentMembershipChanged(childComplexity, args["segmentId"].(*string)), true
 
 	case "TrackEventsPayload.accepted":
 		if e.ComplexityRoot.TrackEventsPayload.Accepted == nil {
@@ -1287,6 +1726,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workspace.ID(childComplexity), true
+	case "Workspace.offlineChannels":
+		if e.ComplexityRoot.Workspace.OfflineChannels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.OfflineChannels(childComplexity), true
+	case "Workspace.orderTypes":
+		if e.ComplexityRoot.Workspace.OrderTypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.OrderTypes(childComplexity), true
+	case "Workspace.rfmWindowDays":
+		if e.ComplexityRoot.Workspace.RfmWindowDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workspace.RfmWindowDays(childComplexity), true
 
 	}
 	return 0, false
@@ -1297,11 +1754,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ConditionInput", ec.unmarshalInputConditionInput),
+			graphql.NewInputUnmarshaler("ConsentCondition", ec.unmarshalInputConsentCondition),
+			graphql.NewInputUnmarshaler("CountCondition", ec.unmarshalInputCountCondition),
+			graphql.NewInputUnmarshaler("EventCondition", ec.unmarshalInputEventCondition),
 			graphql.NewInputUnmarshaler("EventInput", ec.unmarshalInputEventInput),
+			graphql.NewInputUnmarshaler("FieldCondition", ec.unmarshalInputFieldCondition),
 			graphql.NewInputUnmarshaler("IdentifyInput", ec.unmarshalInputIdentifyInput),
+			graphql.NewInputUnmarshaler("IdentityCondition", ec.unmarshalInputIdentityCondition),
 			graphql.NewInputUnmarshaler("IdentityInput", ec.unmarshalInputIdentityInput),
 			graphql.NewInputUnmarshaler("IdentityRuleInput", ec.unmarshalInputIdentityRuleInput),
 			graphql.NewInputUnmarshaler("ProfileFilter", ec.unmarshalInputProfileFilter),
+			graphql.NewInputUnmarshaler("SegmentInput", ec.unmarshalInputSegmentInput),
 			graphql.NewInputUnmarshaler("TraitFilter", ec.unmarshalInputTraitFilter),
 			graphql.NewInputUnmarshaler("WorkspaceInput", ec.unmarshalInputWorkspaceInput),
 		)
@@ -1430,6 +1894,16 @@ type Query {
   identityConflicts(first: Int = 20, after: String): IdentityConflictConnection! @hasScope(scope: "profiles:read")
   "Every merge that involved the profile (as survivor or absorbed), newest first."
   mergeHistory(profileId: ID!): [MergeRecord!]! @hasScope(scope: "profiles:read")
+  "A segment. Null when unknown."
+  segment(id: ID!): Segment @hasScope(scope: "profiles:read")
+  "The workspace's segments, oldest first."
+  segments: [Segment!]! @hasScope(scope: "profiles:read")
+  "The segment's members, oldest first."
+  segmentMembers(segmentId: ID!, first: Int = 20, after: String): ProfileConnection! @hasScope(scope: "profiles:read")
+  "How many profiles match a rule now, and a sample of them, without saving it."
+  previewSegment(rule: ConditionInput!, sample: Int = 10): SegmentPreview! @hasScope(scope: "profiles:read")
+  "The workspace's RFM quintiles and, per label, how many profiles carry it and their revenue."
+  rfmSummary: RfmSummary! @hasScope(scope: "profiles:read")
   "A bulk import started by ` + "`" + `POST /import/events` + "`" + ` or ` + "`" + `POST /import/profiles` + "`" + `. Requires ` + "`" + `events:write` + "`" + ` for an events import and ` + "`" + `profiles:write` + "`" + ` for a profiles import. Null when unknown."
   importJob(id: ID!): ImportJob
 }
@@ -1459,11 +1933,21 @@ type Mutation {
   unmergeProfile(mergeId: ID!): [Profile!]! @hasScope(scope: "profiles:write")
   "Erases a profile and everything derived from it (the right to be forgotten)."
   deleteProfile(id: ID!): DeletionReport! @hasScope(scope: "profiles:delete")
+  "Creates a segment. Writes evaluate it at once; existing profiles are evaluated in the background (status BUILDING, then READY)."
+  createSegment(input: SegmentInput!): Segment! @hasScope(scope: "segments:write")
+  "Replaces a segment's name, description and rule; its membership is rebuilt in the background."
+  updateSegment(id: ID!, input: SegmentInput!): Segment! @hasScope(scope: "segments:write")
+  "Deletes a segment; returns its id."
+  deleteSegment(id: ID!): ID! @hasScope(scope: "segments:write")
+  "Recomputes the workspace's RFM quintiles and scores every profile; answers once the scores are stored."
+  recomputeRfm: RfmSummary! @hasScope(scope: "segments:write")
 }
 
 type Subscription {
   "Every change to a profile of the workspace (or to one profile, given its id), with the profile as it is after the change."
   profileUpdated(id: ID): ProfileUpdate! @hasScope(scope: "profiles:read")
+  "Profiles entering and leaving a segment (every segment of the workspace when segmentId is absent), in order per profile."
+  segmentMembershipChanged(segmentId: ID): SegmentMembershipChange! @hasScope(scope: "profiles:read")
 }
 
 "An identifier as a client sends it; it is normalized before use (email lower-cased, phone to E.164)."
@@ -1562,6 +2046,8 @@ type Profile {
   identities: [Identity!]!
   traits: JSON!
   computed: Computed!
+  "The segments the profile is a member of."
+  segments: [Segment!]!
   consent: [Consent!]!
   "The profile's events, newest first."
   events(first: Int = 20, after: String, types: [String!]): EventConnection!
@@ -1583,6 +2069,169 @@ type Computed {
   lastSeen: Time
   eventCount: Int!
   channels: [String!]!
+  "Orders: events of the workspace's order types with a numeric properties.revenue or properties.total."
+  orderCount: Int!
+  revenue: Float!
+  firstOrderAt: Time
+  lastOrderAt: Time
+  averageOrderValue: Float!
+  "The channels ordered through."
+  orderChannels: [String!]!
+  channelMix: ChannelMix!
+  "Null without orders in the RFM window, or before the workspace's first RFM computation."
+  rfm: Rfm
+}
+
+"Where a customer orders; offline channels are the workspace's offlineChannels (default store and pos)."
+enum ChannelMix {
+  ONLINE_ONLY
+  OFFLINE_ONLY
+  OMNICHANNEL
+  NONE
+}
+
+"Recency, frequency and monetary value with their scores (1 to 5, by the workspace's quintiles)."
+type Rfm {
+  "Whole days since the last order."
+  recencyDays: Int!
+  "Orders in the window."
+  frequency: Int!
+  "Revenue in the window."
+  monetary: Float!
+  r: Int!
+  f: Int!
+  m: Int!
+  "One of the eleven labels of the RFM map (see docs/rfm.md)."
+  label: String!
+}
+
+type RfmSummary {
+  windowDays: Int!
+  "Profiles with RFM scores."
+  scored: Int!
+  "When the quintiles were last computed; null when never."
+  recomputedAt: Time
+  boundaries: RfmBoundaries!
+  "Every label, in the map's order, with its profiles and their revenue in the window."
+  labels: [RfmLabelSummary!]!
+}
+
+"The 20, 40, 60 and 80 % quantiles of each value; a value equal to a boundary belongs to the fifth it closes."
+type RfmBoundaries {
+  recency: [Float!]!
+  frequency: [Float!]!
+  monetary: [Float!]!
+}
+
+type RfmLabelSummary {
+  label: String!
+  count: Int!
+  revenue: Float!
+}
+
+"A segment: the profiles matching its rule, kept current at every write."
+type Segment {
+  id: ID!
+  name: String!
+  description: String
+  "The rule, as sent (a ConditionInput tree)."
+  rule: JSON!
+  "How many profiles are members."
+  size: Int!
+  status: SegmentStatus!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+enum SegmentStatus {
+  "Existing profiles are being evaluated against a new or changed rule."
+  BUILDING
+  "Every profile has been evaluated."
+  READY
+}
+
+input SegmentInput {
+  name: String!
+  description: String
+  rule: ConditionInput!
+}
+
+"A node of a rule: set exactly one field."
+input ConditionInput {
+  all: [ConditionInput!]
+  any: [ConditionInput!]
+  not: ConditionInput
+  "A dotted path into traits, e.g. address.city."
+  trait: FieldCondition
+  "A computed value: orderCount revenue averageOrderValue firstOrderAt lastOrderAt channelMix orderChannels eventCount firstSeen lastSeen channels rfm.recencyDays rfm.frequency rfm.monetary rfm.r rfm.f rfm.m rfm.label."
+  computed: FieldCondition
+  event: EventCondition
+  identity: IdentityCondition
+  consent: ConsentCondition
+}
+
+input FieldCondition {
+  path: String!
+  op: Operator!
+  "Any JSON value: a list for IN, NOT_IN and BETWEEN, a boolean (or nothing) for EXISTS, RFC 3339 strings for times."
+  value: JSONValue
+}
+
+"Profiles by how many matching events they had, ever or in a window. Without count: at least once."
+input EventCondition {
+  type: String!
+  channel: String
+  "Conditions on the event's properties."
+  where: [FieldCondition!]
+  count: CountCondition
+  "1 to 730; a day-sized bucket counts while any of it is in the window."
+  withinDays: Int
+  "1 to 168; an hour-sized bucket counts while any of it is in the window."
+  withinHours: Int
+}
+
+input CountCondition {
+  op: Operator!
+  value: Int!
+}
+
+input IdentityCondition {
+  type: String!
+  exists: Boolean!
+}
+
+"The channel's consent for the default purpose (marketing); granted false also matches no decision."
+input ConsentCondition {
+  channel: String!
+  granted: Boolean!
+}
+
+enum Operator {
+  EQ
+  NE
+  GT
+  GTE
+  LT
+  LTE
+  IN
+  NOT_IN
+  CONTAINS
+  STARTS_WITH
+  EXISTS
+  BETWEEN
+}
+
+type SegmentPreview {
+  count: Int!
+  sample: [Profile!]!
+}
+
+"A profile entering (entered true) or leaving a segment."
+type SegmentMembershipChange {
+  segmentId: ID!
+  profileId: ID!
+  entered: Boolean!
+  at: Time!
 }
 
 "The current consent state for one channel and purpose."
@@ -1664,10 +2313,21 @@ type Workspace {
   id: ID!
   "ISO 3166 region used for phone numbers sent without a country code."
   defaultRegion: String!
+  "Event types that are orders (default order_completed, purchase)."
+  orderTypes: [String!]!
+  "Channels whose orders are offline (default store, pos)."
+  offlineChannels: [String!]!
+  "The RFM window in days (default 365)."
+  rfmWindowDays: Int!
 }
 
 input WorkspaceInput {
   defaultRegion: String
+  "Changing it recounts every profile from its events in the background."
+  orderTypes: [String!]
+  "Changing it recounts every profile from its events in the background."
+  offlineChannels: [String!]
+  rfmWindowDays: Int
 }
 
 "A workspace's policy for one identifier type."
@@ -1809,6 +2469,22 @@ func (ec *executionContext) childFields_Computed(ctx context.Context, field grap
 		return ec.fieldContext_Computed_eventCount(ctx, field)
 	case "channels":
 		return ec.fieldContext_Computed_channels(ctx, field)
+	case "orderCount":
+		return ec.fieldContext_Computed_orderCount(ctx, field)
+	case "revenue":
+		return ec.fieldContext_Computed_revenue(ctx, field)
+	case "firstOrderAt":
+		return ec.fieldContext_Computed_firstOrderAt(ctx, field)
+	case "lastOrderAt":
+		return ec.fieldContext_Computed_lastOrderAt(ctx, field)
+	case "averageOrderValue":
+		return ec.fieldContext_Computed_averageOrderValue(ctx, field)
+	case "orderChannels":
+		return ec.fieldContext_Computed_orderChannels(ctx, field)
+	case "channelMix":
+		return ec.fieldContext_Computed_channelMix(ctx, field)
+	case "rfm":
+		return ec.fieldContext_Computed_rfm(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Computed", field.Name)
 }
@@ -2125,6 +2801,8 @@ func (ec *executionContext) childFields_Profile(ctx context.Context, field graph
 		return ec.fieldContext_Profile_traits(ctx, field)
 	case "computed":
 		return ec.fieldContext_Profile_computed(ctx, field)
+	case "segments":
+		return ec.fieldContext_Profile_segments(ctx, field)
 	case "consent":
 		return ec.fieldContext_Profile_consent(ctx, field)
 	case "events":
@@ -2169,6 +2847,112 @@ func (ec *executionContext) childFields_ProfileUpdate(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ProfileUpdate", field.Name)
 }
 
+func (ec *executionContext) childFields_Rfm(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recencyDays":
+		return ec.fieldContext_Rfm_recencyDays(ctx, field)
+	case "frequency":
+		return ec.fieldContext_Rfm_frequency(ctx, field)
+	case "monetary":
+		return ec.fieldContext_Rfm_monetary(ctx, field)
+	case "r":
+		return ec.fieldContext_Rfm_r(ctx, field)
+	case "f":
+		return ec.fieldContext_Rfm_f(ctx, field)
+	case "m":
+		return ec.fieldContext_Rfm_m(ctx, field)
+	case "label":
+		return ec.fieldContext_Rfm_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Rfm", field.Name)
+}
+
+func (ec *executionContext) childFields_RfmBoundaries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recency":
+		return ec.fieldContext_RfmBoundaries_recency(ctx, field)
+	case "frequency":
+		return ec.fieldContext_RfmBoundaries_frequency(ctx, field)
+	case "monetary":
+		return ec.fieldContext_RfmBoundaries_monetary(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RfmBoundaries", field.Name)
+}
+
+func (ec *executionContext) childFields_RfmLabelSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "label":
+		return ec.fieldContext_RfmLabelSummary_label(ctx, field)
+	case "count":
+		return ec.fieldContext_RfmLabelSummary_count(ctx, field)
+	case "revenue":
+		return ec.fieldContext_RfmLabelSummary_revenue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RfmLabelSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_RfmSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "windowDays":
+		return ec.fieldContext_RfmSummary_windowDays(ctx, field)
+	case "scored":
+		return ec.fieldContext_RfmSummary_scored(ctx, field)
+	case "recomputedAt":
+		return ec.fieldContext_RfmSummary_recomputedAt(ctx, field)
+	case "boundaries":
+		return ec.fieldContext_RfmSummary_boundaries(ctx, field)
+	case "labels":
+		return ec.fieldContext_RfmSummary_labels(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RfmSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_Segment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Segment_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Segment_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Segment_description(ctx, field)
+	case "rule":
+		return ec.fieldContext_Segment_rule(ctx, field)
+	case "size":
+		return ec.fieldContext_Segment_size(ctx, field)
+	case "status":
+		return ec.fieldContext_Segment_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Segment_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Segment_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Segment", field.Name)
+}
+
+func (ec *executionContext) childFields_SegmentMembershipChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "segmentId":
+		return ec.fieldContext_SegmentMembershipChange_segmentId(ctx, field)
+	case "profileId":
+		return ec.fieldContext_SegmentMembershipChange_profileId(ctx, field)
+	case "entered":
+		return ec.fieldContext_SegmentMembershipChange_entered(ctx, field)
+	case "at":
+		return ec.fieldContext_SegmentMembershipChange_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SegmentMembershipChange", field.Name)
+}
+
+func (ec *executionContext) childFields_SegmentPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_SegmentPreview_count(ctx, field)
+	case "sample":
+		return ec.fieldContext_SegmentPreview_sample(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SegmentPreview", field.Name)
+}
+
 func (ec *executionContext) childFields_TrackEventsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "accepted":
@@ -2203,6 +2987,12 @@ func (ec *executionContext) childFields_Workspace(ctx context.Context, field gra
 		return ec.fieldContext_Workspace_id(ctx, field)
 	case "defaultRegion":
 		return ec.fieldContext_Workspace_defaultRegion(ctx, field)
+	case "orderTypes":
+		return ec.fieldContext_Workspace_orderTypes(ctx, field)
+	case "offlineChannels":
+		return ec.fieldContext_Workspace_offlineChannels(ctx, field)
+	case "rfmWindowDays":
+		return ec.fieldContext_Workspace_rfmWindowDays(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Workspace", field.Name)
 }
@@ -2351,7 +3141,35 @@ func (ec *executionContext) field_ImportJob_rejections_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createSegment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SegmentInput, error) {
+			return ec.unmarshalNSegmentInput2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteSegment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -2505,6 +3323,28 @@ func (ec *executionContext) field_Mutation_unmergeProfile_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateSegment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SegmentInput, error) {
+			return ec.unmarshalNSegmentInput2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateWorkspace_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2627,6 +3467,28 @@ func (ec *executionContext) field_Query_mergeHistory_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_previewSegment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "rule",
+		func(ctx context.Context, v any) (model.ConditionInput, error) {
+			return ec.unmarshalNConditionInput2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐConditionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rule"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sample",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sample"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_profileByIdentity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2693,6 +3555,50 @@ func (ec *executionContext) field_Query_profiles_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_segmentMembers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "segmentId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["segmentId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_segment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Subscription_profileUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2704,6 +3610,20 @@ func (ec *executionContext) field_Subscription_profileUpdated_args(ctx context.C
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_segmentMembershipChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "segmentId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["segmentId"] = arg0
 	return args, nil
 }
 
@@ -2871,6 +3791,199 @@ func (ec *executionContext) _Computed_channels(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Computed_channels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Computed", field, false, false, "String")
+}
+
+func (ec *executionContext) _Computed_orderCount(ctx context.Context, field graphql.CollectedField, obj *model.Computed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Computed_orderCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Computed_orderCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Computed", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Computed_revenue(ctx context.Context, field graphql.CollectedField, obj *model.Computed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Computed_revenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Computed_revenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Computed", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Computed_firstOrderAt(ctx context.Context, field graphql.CollectedField, obj *model.Computed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Computed_firstOrderAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstOrderAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Computed_firstOrderAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Computed", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Computed_lastOrderAt(ctx context.Context, field graphql.CollectedField, obj *model.Computed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Computed_lastOrderAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastOrderAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Computed_lastOrderAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Computed", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Computed_averageOrderValue(ctx context.Context, field graphql.CollectedField, obj *model.Computed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Computed_averageOrderValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageOrderValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Computed_averageOrderValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Computed", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Computed_orderChannels(ctx context.Context, field graphql.CollectedField, obj *model.Computed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Computed_orderChannels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderChannels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Computed_orderChannels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Computed", field, false, false, "String")
+}
+
+func (ec *executionContext) _Computed_channelMix(ctx context.Context, field graphql.CollectedField, obj *model.Computed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Computed_channelMix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChannelMix, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ChannelMix) graphql.Marshaler {
+			return ec.marshalNChannelMix2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐChannelMix(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Computed_channelMix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Computed", field, false, false, "ChannelMix")
+}
+
+func (ec *executionContext) _Computed_rfm(ctx context.Context, field graphql.CollectedField, obj *model.Computed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Computed_rfm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rfm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Rfm) graphql.Marshaler {
+			return ec.marshalORfm2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐRfm(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Computed_rfm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Computed",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rfm(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Consent_channel(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
@@ -5561,6 +6674,242 @@ func (ec *executionContext) fieldContext_Mutation_deleteProfile(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createSegment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSegment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSegment(ctx, fc.Args["input"].(model.SegmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "segments:write")
+				if err != nil {
+					var zeroVal *model.Segment
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Segment
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Segment) graphql.Marshaler {
+			return ec.marshalNSegment2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSegment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Segment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSegment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSegment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSegment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSegment(ctx, fc.Args["id"].(string), fc.Args["input"].(model.SegmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "segments:write")
+				if err != nil {
+					var zeroVal *model.Segment
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Segment
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Segment) graphql.Marshaler {
+			return ec.marshalNSegment2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSegment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Segment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSegment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteSegment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteSegment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteSegment(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "segments:write")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteSegment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteSegment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recomputeRfm(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recomputeRfm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().RecomputeRfm(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "segments:write")
+				if err != nil {
+					var zeroVal *model.RfmSummary
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.RfmSummary
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RfmSummary) graphql.Marshaler {
+			return ec.marshalNRfmSummary2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐRfmSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recomputeRfm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RfmSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5758,6 +7107,38 @@ func (ec *executionContext) fieldContext_Profile_computed(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Computed(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Profile_segments(ctx context.Context, field graphql.CollectedField, obj *model.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Profile_segments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Profile().Segments(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Segment) graphql.Marshaler {
+			return ec.marshalNSegment2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Profile_segments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Profile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Segment(ctx, field)
 		},
 	}
 	return fc, nil
@@ -6592,6 +7973,292 @@ func (ec *executionContext) fieldContext_Query_mergeHistory(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_segment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_segment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Segment(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "profiles:read")
+				if err != nil {
+					var zeroVal *model.Segment
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Segment
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Segment) graphql.Marshaler {
+			return ec.marshalOSegment2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_segment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Segment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_segment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_segments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_segments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Segments(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "profiles:read")
+				if err != nil {
+					var zeroVal []*model.Segment
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal []*model.Segment
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Segment) graphql.Marshaler {
+			return ec.marshalNSegment2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_segments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Segment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_segmentMembers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_segmentMembers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SegmentMembers(ctx, fc.Args["segmentId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "profiles:read")
+				if err != nil {
+					var zeroVal *model.ProfileConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.ProfileConnection
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProfileConnection) graphql.Marshaler {
+			return ec.marshalNProfileConnection2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐProfileConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_segmentMembers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProfileConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_segmentMembers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_previewSegment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_previewSegment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PreviewSegment(ctx, fc.Args["rule"].(model.ConditionInput), fc.Args["sample"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "profiles:read")
+				if err != nil {
+					var zeroVal *model.SegmentPreview
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.SegmentPreview
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SegmentPreview) graphql.Marshaler {
+			return ec.marshalNSegmentPreview2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegmentPreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_previewSegment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SegmentPreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_previewSegment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rfmSummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rfmSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().RfmSummary(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "profiles:read")
+				if err != nil {
+					var zeroVal *model.RfmSummary
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.RfmSummary
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RfmSummary) graphql.Marshaler {
+			return ec.marshalNRfmSummary2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐRfmSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rfmSummary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RfmSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_importJob(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6712,6 +8379,769 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Rfm_recencyDays(ctx context.Context, field graphql.CollectedField, obj *model.Rfm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rfm_recencyDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecencyDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rfm_recencyDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rfm", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Rfm_frequency(ctx context.Context, field graphql.CollectedField, obj *model.Rfm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rfm_frequency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frequency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rfm_frequency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rfm", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Rfm_monetary(ctx context.Context, field graphql.CollectedField, obj *model.Rfm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rfm_monetary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Monetary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rfm_monetary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rfm", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Rfm_r(ctx context.Context, field graphql.CollectedField, obj *model.Rfm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rfm_r(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.R, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rfm_r(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rfm", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Rfm_f(ctx context.Context, field graphql.CollectedField, obj *model.Rfm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rfm_f(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.F, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rfm_f(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rfm", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Rfm_m(ctx context.Context, field graphql.CollectedField, obj *model.Rfm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rfm_m(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.M, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rfm_m(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rfm", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Rfm_label(ctx context.Context, field graphql.CollectedField, obj *model.Rfm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rfm_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rfm_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rfm", field, false, false, "String")
+}
+
+func (ec *executionContext) _RfmBoundaries_recency(ctx context.Context, field graphql.CollectedField, obj *model.RfmBoundaries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RfmBoundaries_recency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []float64) graphql.Marshaler {
+			return ec.marshalNFloat2ᚕfloat64ᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RfmBoundaries_recency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RfmBoundaries", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RfmBoundaries_frequency(ctx context.Context, field graphql.CollectedField, obj *model.RfmBoundaries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RfmBoundaries_frequency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frequency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []float64) graphql.Marshaler {
+			return ec.marshalNFloat2ᚕfloat64ᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RfmBoundaries_frequency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RfmBoundaries", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RfmBoundaries_monetary(ctx context.Context, field graphql.CollectedField, obj *model.RfmBoundaries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RfmBoundaries_monetary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Monetary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []float64) graphql.Marshaler {
+			return ec.marshalNFloat2ᚕfloat64ᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RfmBoundaries_monetary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RfmBoundaries", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RfmLabelSummary_label(ctx context.Context, field graphql.CollectedField, obj *model.RfmLabelSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RfmLabelSummary_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RfmLabelSummary_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RfmLabelSummary", field, false, false, "String")
+}
+
+func (ec *executionContext) _RfmLabelSummary_count(ctx context.Context, field graphql.CollectedField, obj *model.RfmLabelSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RfmLabelSummary_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RfmLabelSummary_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RfmLabelSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RfmLabelSummary_revenue(ctx context.Context, field graphql.CollectedField, obj *model.RfmLabelSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RfmLabelSummary_revenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RfmLabelSummary_revenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RfmLabelSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RfmSummary_windowDays(ctx context.Context, field graphql.CollectedField, obj *model.RfmSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RfmSummary_windowDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WindowDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RfmSummary_windowDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RfmSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RfmSummary_scored(ctx context.Context, field graphql.CollectedField, obj *model.RfmSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RfmSummary_scored(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scored, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RfmSummary_scored(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RfmSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RfmSummary_recomputedAt(ctx context.Context, field graphql.CollectedField, obj *model.RfmSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RfmSummary_recomputedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecomputedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RfmSummary_recomputedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RfmSummary", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RfmSummary_boundaries(ctx context.Context, field graphql.CollectedField, obj *model.RfmSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RfmSummary_boundaries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Boundaries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RfmBoundaries) graphql.Marshaler {
+			return ec.marshalNRfmBoundaries2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐRfmBoundaries(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RfmSummary_boundaries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RfmSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RfmBoundaries(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RfmSummary_labels(ctx context.Context, field graphql.CollectedField, obj *model.RfmSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RfmSummary_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Labels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RfmLabelSummary) graphql.Marshaler {
+			return ec.marshalNRfmLabelSummary2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐRfmLabelSummaryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RfmSummary_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RfmSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RfmLabelSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Segment_id(ctx context.Context, field graphql.CollectedField, obj *model.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Segment_name(ctx context.Context, field graphql.CollectedField, obj *model.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Segment_description(ctx context.Context, field graphql.CollectedField, obj *model.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Segment_rule(ctx context.Context, field graphql.CollectedField, obj *model.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.JSON) graphql.Marshaler {
+			return ec.marshalNJSON2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐJSON(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _Segment_size(ctx context.Context, field graphql.CollectedField, obj *model.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Segment().Size(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Segment_status(ctx context.Context, field graphql.CollectedField, obj *model.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SegmentStatus) graphql.Marshaler {
+			return ec.marshalNSegmentStatus2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegmentStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "SegmentStatus")
+}
+
+func (ec *executionContext) _Segment_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Segment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SegmentMembershipChange_segmentId(ctx context.Context, field graphql.CollectedField, obj *model.SegmentMembershipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentMembershipChange_segmentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SegmentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentMembershipChange_segmentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentMembershipChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SegmentMembershipChange_profileId(ctx context.Context, field graphql.CollectedField, obj *model.SegmentMembershipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentMembershipChange_profileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentMembershipChange_profileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentMembershipChange", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SegmentMembershipChange_entered(ctx context.Context, field graphql.CollectedField, obj *model.SegmentMembershipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentMembershipChange_entered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentMembershipChange_entered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentMembershipChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SegmentMembershipChange_at(ctx context.Context, field graphql.CollectedField, obj *model.SegmentMembershipChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentMembershipChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentMembershipChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentMembershipChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SegmentPreview_count(ctx context.Context, field graphql.CollectedField, obj *model.SegmentPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentPreview_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentPreview_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentPreview", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SegmentPreview_sample(ctx context.Context, field graphql.CollectedField, obj *model.SegmentPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentPreview_sample(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sample, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Profile) graphql.Marshaler {
+			return ec.marshalNProfile2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐProfileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentPreview_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SegmentPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Profile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_profileUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -6768,6 +9198,68 @@ func (ec *executionContext) fieldContext_Subscription_profileUpdated(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_profileUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_segmentMembershipChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_segmentMembershipChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().SegmentMembershipChanged(ctx, fc.Args["segmentId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "profiles:read")
+				if err != nil {
+					var zeroVal *model.SegmentMembershipChange
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.SegmentMembershipChange
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SegmentMembershipChange) graphql.Marshaler {
+			return ec.marshalNSegmentMembershipChange2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegmentMembershipChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_segmentMembershipChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SegmentMembershipChange(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_segmentMembershipChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7029,6 +9521,75 @@ func (ec *executionContext) _Workspace_defaultRegion(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Workspace_defaultRegion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Workspace", field, false, false, "String")
+}
+
+func (ec *executionContext) _Workspace_orderTypes(ctx context.Context, field graphql.CollectedField, obj *model.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_orderTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderTypes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_orderTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Workspace", field, false, false, "String")
+}
+
+func (ec *executionContext) _Workspace_offlineChannels(ctx context.Context, field graphql.CollectedField, obj *model.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_offlineChannels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfflineChannels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_offlineChannels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Workspace", field, false, false, "String")
+}
+
+func (ec *executionContext) _Workspace_rfmWindowDays(ctx context.Context, field graphql.CollectedField, obj *model.Workspace) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workspace_rfmWindowDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RfmWindowDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workspace_rfmWindowDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Workspace", field, false, false, "Int")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -8104,6 +10665,272 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputConditionInput(ctx context.Context, obj any) (model.ConditionInput, error) {
+	var it model.ConditionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"all", "any", "not", "trait", "computed", "event", "identity", "consent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOConditionInput2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐConditionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		case "any":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("any"))
+			data, err := ec.unmarshalOConditionInput2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐConditionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Any = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOConditionInput2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐConditionInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "trait":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trait"))
+			data, err := ec.unmarshalOFieldCondition2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐFieldCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Trait = data
+		case "computed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("computed"))
+			data, err := ec.unmarshalOFieldCondition2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐFieldCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Computed = data
+		case "event":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("event"))
+			data, err := ec.unmarshalOEventCondition2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐEventCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Event = data
+		case "identity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("identity"))
+			data, err := ec.unmarshalOIdentityCondition2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Identity = data
+		case "consent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consent"))
+			data, err := ec.unmarshalOConsentCondition2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐConsentCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Consent = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConditionInput unmarshals raw into the ConditionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConditionInput(ctx context.Context, raw any) (model.ConditionInput, error) {
+	var out model.ConditionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConditionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputConsentCondition(ctx context.Context, obj any) (model.ConsentCondition, error) {
+	var it model.ConsentCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"channel", "granted"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "granted":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("granted"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Granted = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConsentCondition unmarshals raw into the ConsentCondition input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConsentCondition(ctx context.Context, raw any) (model.ConsentCondition, error) {
+	var out model.ConsentCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConsentCondition", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCountCondition(ctx context.Context, obj any) (model.CountCondition, error) {
+	var it model.CountCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"op", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "op":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("op"))
+			data, err := ec.unmarshalNOperator2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐOperator(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Op = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCountCondition unmarshals raw into the CountCondition input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCountCondition(ctx context.Context, raw any) (model.CountCondition, error) {
+	var out model.CountCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CountCondition", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventCondition(ctx context.Context, obj any) (model.EventCondition, error) {
+	var it model.EventCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"type", "channel", "where", "count", "withinDays", "withinHours"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "where":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("where"))
+			data, err := ec.unmarshalOFieldCondition2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐFieldConditionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Where = data
+		case "count":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("count"))
+			data, err := ec.unmarshalOCountCondition2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐCountCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Count = data
+		case "withinDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("withinDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WithinDays = data
+		case "withinHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("withinHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WithinHours = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventCondition unmarshals raw into the EventCondition input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventCondition(ctx context.Context, raw any) (model.EventCondition, error) {
+	var out model.EventCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventCondition", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj any) (model.EventInput, error) {
 	var it model.EventInput
 	if obj == nil {
@@ -8181,6 +11008,62 @@ func UnmarshalEventInput(ctx context.Context, raw any) (model.EventInput, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputFieldCondition(ctx context.Context, obj any) (model.FieldCondition, error) {
+	var it model.FieldCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"path", "op", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "path":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("path"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Path = data
+		case "op":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("op"))
+			data, err := ec.unmarshalNOperator2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐOperator(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Op = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalOJSONValue2interface(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFieldCondition unmarshals raw into the FieldCondition input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFieldCondition(ctx context.Context, raw any) (model.FieldCondition, error) {
+	var out model.FieldCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FieldCondition", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputIdentifyInput(ctx context.Context, obj any) (model.IdentifyInput, error) {
 	var it model.IdentifyInput
 	if obj == nil {
@@ -8241,6 +11124,55 @@ func (ec *executionContext) unmarshalInputIdentifyInput(ctx context.Context, obj
 func UnmarshalIdentifyInput(ctx context.Context, raw any) (model.IdentifyInput, error) {
 	var out model.IdentifyInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "IdentifyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIdentityCondition(ctx context.Context, obj any) (model.IdentityCondition, error) {
+	var it model.IdentityCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"type", "exists"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "exists":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exists"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exists = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIdentityCondition unmarshals raw into the IdentityCondition input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIdentityCondition(ctx context.Context, raw any) (model.IdentityCondition, error) {
+	var out model.IdentityCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IdentityCondition", raw, &out)
 	return out, err
 }
 
@@ -8405,6 +11337,62 @@ func UnmarshalProfileFilter(ctx context.Context, raw any) (model.ProfileFilter, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSegmentInput(ctx context.Context, obj any) (model.SegmentInput, error) {
+	var it model.SegmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "description", "rule"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "rule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rule"))
+			data, err := ec.unmarshalNConditionInput2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐConditionInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rule = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSegmentInput unmarshals raw into the SegmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSegmentInput(ctx context.Context, raw any) (model.SegmentInput, error) {
+	var out model.SegmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SegmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTraitFilter(ctx context.Context, obj any) (model.TraitFilter, error) {
 	var it model.TraitFilter
 	if obj == nil {
@@ -8465,7 +11453,7 @@ func (ec *executionContext) unmarshalInputWorkspaceInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"defaultRegion"}
+	fieldsInOrder := [...]string{"defaultRegion", "orderTypes", "offlineChannels", "rfmWindowDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8479,6 +11467,27 @@ func (ec *executionContext) unmarshalInputWorkspaceInput(ctx context.Context, ob
 				return it, err
 			}
 			it.DefaultRegion = data
+		case "orderTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderTypes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderTypes = data
+		case "offlineChannels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("offlineChannels"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfflineChannels = data
+		case "rfmWindowDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmWindowDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RfmWindowDays = data
 		}
 	}
 	return it, nil
@@ -8533,6 +11542,46 @@ func (ec *executionContext) _Computed(ctx context.Context, sel ast.SelectionSet,
 		case "channels":
 			out.Values[i] = ec._Computed_channels(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orderCount":
+			out.Values[i] = ec._Computed_orderCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenue":
+			out.Values[i] = ec._Computed_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstOrderAt":
+			out.Values[i] = ec._Computed_firstOrderAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastOrderAt":
+			out.Values[i] = ec._Computed_lastOrderAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "averageOrderValue":
+			out.Values[i] = ec._Computed_averageOrderValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orderChannels":
+			out.Values[i] = ec._Computed_orderChannels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "channelMix":
+			out.Values[i] = ec._Computed_channelMix(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rfm":
+			out.Values[i] = ec._Computed_rfm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -9601,6 +12650,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createSegment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSegment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateSegment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSegment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteSegment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteSegment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recomputeRfm":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recomputeRfm(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9697,6 +12774,12 @@ func (ec *executionContext) _Profile(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "segments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Profile_segments(ctx, field, obj)
+				})
 		case "consent":
 			out.Values[i] = ec._Profile_consent(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9927,6 +13010,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_mergeHistory(ctx, field)
 				})
+		case "segment":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_segment(ctx, field)
+				})
+		case "segments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_segments(ctx, field)
+				})
+		case "segmentMembers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_segmentMembers(ctx, field)
+				})
+		case "previewSegment":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_previewSegment(ctx, field)
+				})
+		case "rfmSummary":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rfmSummary(ctx, field)
+				})
 		case "importJob":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -9964,6 +13077,363 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var rfmImplementors = []string{"Rfm"}
+
+func (ec *executionContext) _Rfm(ctx context.Context, sel ast.SelectionSet, obj *model.Rfm) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rfmImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Rfm")
+		case "recencyDays":
+			out.Values[i] = ec._Rfm_recencyDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "frequency":
+			out.Values[i] = ec._Rfm_frequency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "monetary":
+			out.Values[i] = ec._Rfm_monetary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "r":
+			out.Values[i] = ec._Rfm_r(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "f":
+			out.Values[i] = ec._Rfm_f(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "m":
+			out.Values[i] = ec._Rfm_m(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._Rfm_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rfmBoundariesImplementors = []string{"RfmBoundaries"}
+
+func (ec *executionContext) _RfmBoundaries(ctx context.Context, sel ast.SelectionSet, obj *model.RfmBoundaries) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rfmBoundariesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RfmBoundaries")
+		case "recency":
+			out.Values[i] = ec._RfmBoundaries_recency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "frequency":
+			out.Values[i] = ec._RfmBoundaries_frequency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "monetary":
+			out.Values[i] = ec._RfmBoundaries_monetary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rfmLabelSummaryImplementors = []string{"RfmLabelSummary"}
+
+func (ec *executionContext) _RfmLabelSummary(ctx context.Context, sel ast.SelectionSet, obj *model.RfmLabelSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rfmLabelSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RfmLabelSummary")
+		case "label":
+			out.Values[i] = ec._RfmLabelSummary_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RfmLabelSummary_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenue":
+			out.Values[i] = ec._RfmLabelSummary_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rfmSummaryImplementors = []string{"RfmSummary"}
+
+func (ec *executionContext) _RfmSummary(ctx context.Context, sel ast.SelectionSet, obj *model.RfmSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rfmSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RfmSummary")
+		case "windowDays":
+			out.Values[i] = ec._RfmSummary_windowDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scored":
+			out.Values[i] = ec._RfmSummary_scored(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recomputedAt":
+			out.Values[i] = ec._RfmSummary_recomputedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "boundaries":
+			out.Values[i] = ec._RfmSummary_boundaries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "labels":
+			out.Values[i] = ec._RfmSummary_labels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var segmentImplementors = []string{"Segment"}
+
+func (ec *executionContext) _Segment(ctx context.Context, sel ast.SelectionSet, obj *model.Segment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, segmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Segment")
+		case "id":
+			out.Values[i] = ec._Segment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Segment_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Segment_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rule":
+			out.Values[i] = ec._Segment_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Segment_size(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._Segment_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Segment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Segment_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var segmentMembershipChangeImplementors = []string{"SegmentMembershipChange"}
+
+func (ec *executionContext) _SegmentMembershipChange(ctx context.Context, sel ast.SelectionSet, obj *model.SegmentMembershipChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, segmentMembershipChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SegmentMembershipChange")
+		case "segmentId":
+			out.Values[i] = ec._SegmentMembershipChange_segmentId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "profileId":
+			out.Values[i] = ec._SegmentMembershipChange_profileId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entered":
+			out.Values[i] = ec._SegmentMembershipChange_entered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._SegmentMembershipChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var segmentPreviewImplementors = []string{"SegmentPreview"}
+
+func (ec *executionContext) _SegmentPreview(ctx context.Context, sel ast.SelectionSet, obj *model.SegmentPreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, segmentPreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SegmentPreview")
+		case "count":
+			out.Values[i] = ec._SegmentPreview_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sample":
+			out.Values[i] = ec._SegmentPreview_sample(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -9979,6 +13449,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "profileUpdated":
 		return ec._Subscription_profileUpdated(ctx, fields[0])
+	case "segmentMembershipChanged":
+		return ec._Subscription_segmentMembershipChanged(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -10098,6 +13570,21 @@ func (ec *executionContext) _Workspace(ctx context.Context, sel ast.SelectionSet
 			}
 		case "defaultRegion":
 			out.Values[i] = ec._Workspace_defaultRegion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orderTypes":
+			out.Values[i] = ec._Workspace_orderTypes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "offlineChannels":
+			out.Values[i] = ec._Workspace_offlineChannels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rfmWindowDays":
+			out.Values[i] = ec._Workspace_rfmWindowDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10494,12 +13981,32 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNChannelMix2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐChannelMix(ctx context.Context, v any) (model.ChannelMix, error) {
+	var res model.ChannelMix
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChannelMix2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐChannelMix(ctx context.Context, sel ast.SelectionSet, v model.ChannelMix) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNComputed2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐComputed(ctx context.Context, sel ast.SelectionSet, v *model.Computed) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Computed!")
 		return graphql.Null
 	}
 	return ec._Computed(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNConditionInput2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐConditionInput(ctx context.Context, v any) (model.ConditionInput, error) {
+	res, err := ec.unmarshalInputConditionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNConditionInput2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐConditionInput(ctx context.Context, v any) (*model.ConditionInput, error) {
+	res, err := ec.unmarshalInputConditionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNConsent2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐConsentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Consent) graphql.Marshaler {
@@ -10617,6 +14124,11 @@ func (ec *executionContext) unmarshalNEventInput2ᚖgithubᚗcomᚋcdpᚑdevᚋc
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNFieldCondition2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐFieldCondition(ctx context.Context, v any) (*model.FieldCondition, error) {
+	res, err := ec.unmarshalInputFieldCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10629,6 +14141,35 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]float64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFloat2float64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFloat2ᚕfloat64ᚄ(ctx context.Context, sel ast.SelectionSet, v []float64) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNFloat2float64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -11024,6 +14565,16 @@ func (ec *executionContext) marshalNMergeRecord2ᚖgithubᚗcomᚋcdpᚑdevᚋcd
 	return ec._MergeRecord(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNOperator2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐOperator(ctx context.Context, v any) (model.Operator, error) {
+	var res model.Operator
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOperator2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐOperator(ctx context.Context, sel ast.SelectionSet, v model.Operator) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
@@ -11094,6 +14645,101 @@ func (ec *executionContext) marshalNProfileUpdate2ᚖgithubᚗcomᚋcdpᚑdevᚋ
 		return graphql.Null
 	}
 	return ec._ProfileUpdate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRfmBoundaries2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐRfmBoundaries(ctx context.Context, sel ast.SelectionSet, v *model.RfmBoundaries) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RfmBoundaries!")
+		return graphql.Null
+	}
+	return ec._RfmBoundaries(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRfmLabelSummary2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐRfmLabelSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RfmLabelSummary) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRfmLabelSummary2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐRfmLabelSummary(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRfmLabelSummary2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐRfmLabelSummary(ctx context.Context, sel ast.SelectionSet, v *model.RfmLabelSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RfmLabelSummary!")
+		return graphql.Null
+	}
+	return ec._RfmLabelSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRfmSummary2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐRfmSummary(ctx context.Context, sel ast.SelectionSet, v *model.RfmSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RfmSummary!")
+		return graphql.Null
+	}
+	return ec._RfmSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSegment2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Segment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSegment2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSegment2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegment(ctx context.Context, sel ast.SelectionSet, v *model.Segment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Segment!")
+		return graphql.Null
+	}
+	return ec._Segment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSegmentInput2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegmentInput(ctx context.Context, v any) (model.SegmentInput, error) {
+	res, err := ec.unmarshalInputSegmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSegmentMembershipChange2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegmentMembershipChange(ctx context.Context, sel ast.SelectionSet, v *model.SegmentMembershipChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SegmentMembershipChange!")
+		return graphql.Null
+	}
+	return ec._SegmentMembershipChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSegmentPreview2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegmentPreview(ctx context.Context, sel ast.SelectionSet, v *model.SegmentPreview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SegmentPreview!")
+		return graphql.Null
+	}
+	return ec._SegmentPreview(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSegmentStatus2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegmentStatus(ctx context.Context, v any) (model.SegmentStatus, error) {
+	var res model.SegmentStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSegmentStatus2githubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegmentStatus(ctx context.Context, sel ast.SelectionSet, v model.SegmentStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -11375,6 +15021,80 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOConditionInput2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐConditionInputᚄ(ctx context.Context, v any) ([]*model.ConditionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ConditionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNConditionInput2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐConditionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOConditionInput2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐConditionInput(ctx context.Context, v any) (*model.ConditionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputConditionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOConsentCondition2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐConsentCondition(ctx context.Context, v any) (*model.ConsentCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputConsentCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCountCondition2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐCountCondition(ctx context.Context, v any) (*model.CountCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCountCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEventCondition2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐEventCondition(ctx context.Context, v any) (*model.EventCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFieldCondition2ᚕᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐFieldConditionᚄ(ctx context.Context, v any) ([]*model.FieldCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.FieldCondition, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFieldCondition2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐFieldCondition(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFieldCondition2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐFieldCondition(ctx context.Context, v any) (*model.FieldCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFieldCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -11391,6 +15111,14 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOIdentityCondition2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityCondition(ctx context.Context, v any) (*model.IdentityCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIdentityCondition(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOIdentityRef2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐIdentityRef(ctx context.Context, sel ast.SelectionSet, v *model.IdentityRef) graphql.Marshaler {
@@ -11495,6 +15223,20 @@ func (ec *executionContext) unmarshalOProfileFilter2ᚖgithubᚗcomᚋcdpᚑdev�
 	}
 	res, err := ec.unmarshalInputProfileFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORfm2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐRfm(ctx context.Context, sel ast.SelectionSet, v *model.Rfm) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Rfm(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSegment2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐSegment(ctx context.Context, sel ast.SelectionSet, v *model.Segment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Segment(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -16,6 +16,31 @@ type Computed struct {
 	LastSeen   *time.Time `json:"lastSeen,omitempty"`
 	EventCount int        `json:"eventCount"`
 	Channels   []string   `json:"channels"`
+	// Orders: events of the workspace's order types with a numeric properties.revenue or properties.total.
+	OrderCount        int        `json:"orderCount"`
+	Revenue           float64    `json:"revenue"`
+	FirstOrderAt      *time.Time `json:"firstOrderAt,omitempty"`
+	LastOrderAt       *time.Time `json:"lastOrderAt,omitempty"`
+	AverageOrderValue float64    `json:"averageOrderValue"`
+	// The channels ordered through.
+	OrderChannels []string   `json:"orderChannels"`
+	ChannelMix    ChannelMix `json:"channelMix"`
+	// Null without orders in the RFM window, or before the workspace's first RFM computation.
+	Rfm *Rfm `json:"rfm,omitempty"`
+}
+
+// A node of a rule: set exactly one field.
+type ConditionInput struct {
+	All []*ConditionInput `json:"all,omitempty"`
+	Any []*ConditionInput `json:"any,omitempty"`
+	Not *ConditionInput   `json:"not,omitempty"`
+	// A dotted path into traits, e.g. address.city.
+	Trait *FieldCondition `json:"trait,omitempty"`
+	// A computed value: orderCount revenue averageOrderValue firstOrderAt lastOrderAt channelMix orderChannels eventCount firstSeen lastSeen channels rfm.recencyDays rfm.frequency rfm.monetary rfm.r rfm.f rfm.m rfm.label.
+	Computed *FieldCondition    `json:"computed,omitempty"`
+	Event    *EventCondition    `json:"event,omitempty"`
+	Identity *IdentityCondition `json:"identity,omitempty"`
+	Consent  *ConsentCondition  `json:"consent,omitempty"`
 }
 
 // The current consent state for one channel and purpose.
@@ -33,6 +58,17 @@ type ConsentChange struct {
 	Granted bool      `json:"granted"`
 	Source  *string   `json:"source,omitempty"`
 	At      time.Time `json:"at"`
+}
+
+// The channel's consent for the default purpose (marketing); granted false also matches no decision.
+type ConsentCondition struct {
+	Channel string `json:"channel"`
+	Granted bool   `json:"granted"`
+}
+
+type CountCondition struct {
+	Op    Operator `json:"op"`
+	Value int      `json:"value"`
 }
 
 // What an erasure removed.
@@ -56,6 +92,19 @@ type Event struct {
 	ReceivedAt time.Time `json:"receivedAt"`
 }
 
+// Profiles by how many matching events they had, ever or in a window. Without count: at least once.
+type EventCondition struct {
+	Type    string  `json:"type"`
+	Channel *string `json:"channel,omitempty"`
+	// Conditions on the event's properties.
+	Where []*FieldCondition `json:"where,omitempty"`
+	Count *CountCondition   `json:"count,omitempty"`
+	// 1 to 730; a day-sized bucket counts while any of it is in the window.
+	WithinDays *int `json:"withinDays,omitempty"`
+	// 1 to 168; an hour-sized bucket counts while any of it is in the window.
+	WithinHours *int `json:"withinHours,omitempty"`
+}
+
 type EventConnection struct {
 	Edges      []*EventEdge `json:"edges"`
 	PageInfo   *PageInfo    `json:"pageInfo"`
@@ -77,6 +126,13 @@ type EventInput struct {
 	Properties JSON             `json:"properties,omitempty"`
 	// When the event happened; defaults to now; at most a day in the future.
 	Timestamp *time.Time `json:"timestamp,omitempty"`
+}
+
+type FieldCondition struct {
+	Path string   `json:"path"`
+	Op   Operator `json:"op"`
+	// Any JSON value: a list for IN, NOT_IN and BETWEEN, a boolean (or nothing) for EXISTS, RFC 3339 strings for times.
+	Value any `json:"value,omitempty"`
 }
 
 type IdentifyInput struct {
@@ -108,6 +164,11 @@ type Identity struct {
 	Source    *string   `json:"source,omitempty"`
 	FirstSeen time.Time `json:"firstSeen"`
 	LastSeen  time.Time `json:"lastSeen"`
+}
+
+type IdentityCondition struct {
+	Type   string `json:"type"`
+	Exists bool   `json:"exists"`
 }
 
 // A merge that was refused because it would break an identity rule; the profiles stayed apart.
@@ -229,7 +290,9 @@ type Profile struct {
 	Identities []*Identity `json:"identities"`
 	Traits     JSON        `json:"traits"`
 	Computed   *Computed   `json:"computed"`
-	Consent    []*Consent  `json:"consent"`
+	// The segments the profile is a member of.
+	Segments []*Segment `json:"segments"`
+	Consent  []*Consent `json:"consent"`
 	// The profile's events, newest first.
 	Events    *EventConnection `json:"events"`
 	CreatedAt time.Time        `json:"createdAt"`
@@ -263,6 +326,78 @@ type ProfileUpdate struct {
 type Query struct {
 }
 
+// Recency, frequency and monetary value with their scores (1 to 5, by the workspace's quintiles).
+type Rfm struct {
+	// Whole days since the last order.
+	RecencyDays int `json:"recencyDays"`
+	// Orders in the window.
+	Frequency int `json:"frequency"`
+	// Revenue in the window.
+	Monetary float64 `json:"monetary"`
+	R        int     `json:"r"`
+	F        int     `json:"f"`
+	M        int     `json:"m"`
+	// One of the eleven labels of the RFM map (see docs/rfm.md).
+	Label string `json:"label"`
+}
+
+// The 20, 40, 60 and 80 % quantiles of each value; a value equal to a boundary belongs to the fifth it closes.
+type RfmBoundaries struct {
+	Recency   []float64 `json:"recency"`
+	Frequency []float64 `json:"frequency"`
+	Monetary  []float64 `json:"monetary"`
+}
+
+type RfmLabelSummary struct {
+	Label   string  `json:"label"`
+	Count   int     `json:"count"`
+	Revenue float64 `json:"revenue"`
+}
+
+type RfmSummary struct {
+	WindowDays int `json:"windowDays"`
+	// Profiles with RFM scores.
+	Scored int `json:"scored"`
+	// When the quintiles were last computed; null when never.
+	RecomputedAt *time.Time     `json:"recomputedAt,omitempty"`
+	Boundaries   *RfmBoundaries `json:"boundaries"`
+	// Every label, in the map's order, with its profiles and their revenue in the window.
+	Labels []*RfmLabelSummary `json:"labels"`
+}
+
+// A segment: the profiles matching its rule, kept current at every write.
+type Segment struct {
+	ID          string  `json:"id"`
+	Name        string  `json:"name"`
+	Description *string `json:"description,omitempty"`
+	// The rule, as sent (a ConditionInput tree).
+	Rule JSON `json:"rule"`
+	// How many profiles are members.
+	Size      int           `json:"size"`
+	Status    SegmentStatus `json:"status"`
+	CreatedAt time.Time     `json:"createdAt"`
+	UpdatedAt time.Time     `json:"updatedAt"`
+}
+
+type SegmentInput struct {
+	Name        string          `json:"name"`
+	Description *string         `json:"description,omitempty"`
+	Rule        *ConditionInput `json:"rule"`
+}
+
+// A profile entering (entered true) or leaving a segment.
+type SegmentMembershipChange struct {
+	SegmentID string    `json:"segmentId"`
+	ProfileID string    `json:"profileId"`
+	Entered   bool      `json:"entered"`
+	At        time.Time `json:"at"`
+}
+
+type SegmentPreview struct {
+	Count  int        `json:"count"`
+	Sample []*Profile `json:"sample"`
+}
+
 type Subscription struct {
 }
 
@@ -292,10 +427,81 @@ type Workspace struct {
 	ID string `json:"id"`
 	// ISO 3166 region used for phone numbers sent without a country code.
 	DefaultRegion string `json:"defaultRegion"`
+	// Event types that are orders (default order_completed, purchase).
+	OrderTypes []string `json:"orderTypes"`
+	// Channels whose orders are offline (default store, pos).
+	OfflineChannels []string `json:"offlineChannels"`
+	// The RFM window in days (default 365).
+	RfmWindowDays int `json:"rfmWindowDays"`
 }
 
 type WorkspaceInput struct {
 	DefaultRegion *string `json:"defaultRegion,omitempty"`
+	// Changing it recounts every profile from its events in the background.
+	OrderTypes []string `json:"orderTypes,omitempty"`
+	// Changing it recounts every profile from its events in the background.
+	OfflineChannels []string `json:"offlineChannels,omitempty"`
+	RfmWindowDays   *int     `json:"rfmWindowDays,omitempty"`
+}
+
+// Where a customer orders; offline channels are the workspace's offlineChannels (default store and pos).
+type ChannelMix string
+
+const (
+	ChannelMixOnlineOnly  ChannelMix = "ONLINE_ONLY"
+	ChannelMixOfflineOnly ChannelMix = "OFFLINE_ONLY"
+	ChannelMixOmnichannel ChannelMix = "OMNICHANNEL"
+	ChannelMixNone        ChannelMix = "NONE"
+)
+
+var AllChannelMix = []ChannelMix{
+	ChannelMixOnlineOnly,
+	ChannelMixOfflineOnly,
+	ChannelMixOmnichannel,
+	ChannelMixNone,
+}
+
+func (e ChannelMix) IsValid() bool {
+	switch e {
+	case ChannelMixOnlineOnly, ChannelMixOfflineOnly, ChannelMixOmnichannel, ChannelMixNone:
+		return true
+	}
+	return false
+}
+
+func (e ChannelMix) String() string {
+	return string(e)
+}
+
+func (e *ChannelMix) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChannelMix(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChannelMix", str)
+	}
+	return nil
+}
+
+func (e ChannelMix) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChannelMix) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChannelMix) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // What a bulk import's rows are: events (the fields of EventInput) or profiles (the fields of IdentifyInput).
@@ -467,6 +673,138 @@ func (e *IngestWait) UnmarshalJSON(b []byte) error {
 }
 
 func (e IngestWait) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Operator string
+
+const (
+	OperatorEq         Operator = "EQ"
+	OperatorNe         Operator = "NE"
+	OperatorGt         Operator = "GT"
+	OperatorGte        Operator = "GTE"
+	OperatorLt         Operator = "LT"
+	OperatorLte        Operator = "LTE"
+	OperatorIn         Operator = "IN"
+	OperatorNotIn      Operator = "NOT_IN"
+	OperatorContains   Operator = "CONTAINS"
+	OperatorStartsWith Operator = "STARTS_WITH"
+	OperatorExists     Operator = "EXISTS"
+	OperatorBetween    Operator = "BETWEEN"
+)
+
+var AllOperator = []Operator{
+	OperatorEq,
+	OperatorNe,
+	OperatorGt,
+	OperatorGte,
+	OperatorLt,
+	OperatorLte,
+	OperatorIn,
+	OperatorNotIn,
+	OperatorContains,
+	OperatorStartsWith,
+	OperatorExists,
+	OperatorBetween,
+}
+
+func (e Operator) IsValid() bool {
+	switch e {
+	case OperatorEq, OperatorNe, OperatorGt, OperatorGte, OperatorLt, OperatorLte, OperatorIn, OperatorNotIn, OperatorContains, OperatorStartsWith, OperatorExists, OperatorBetween:
+		return true
+	}
+	return false
+}
+
+func (e Operator) String() string {
+	return string(e)
+}
+
+func (e *Operator) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Operator(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Operator", str)
+	}
+	return nil
+}
+
+func (e Operator) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Operator) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Operator) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SegmentStatus string
+
+const (
+	// Existing profiles are being evaluated against a new or changed rule.
+	SegmentStatusBuilding SegmentStatus = "BUILDING"
+	// Every profile has been evaluated.
+	SegmentStatusReady SegmentStatus = "READY"
+)
+
+var AllSegmentStatus = []SegmentStatus{
+	SegmentStatusBuilding,
+	SegmentStatusReady,
+}
+
+func (e SegmentStatus) IsValid() bool {
+	switch e {
+	case SegmentStatusBuilding, SegmentStatusReady:
+		return true
+	}
+	return false
+}
+
+func (e SegmentStatus) String() string {
+	return string(e)
+}
+
+func (e *SegmentStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SegmentStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SegmentStatus", str)
+	}
+	return nil
+}
+
+func (e SegmentStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SegmentStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SegmentStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -31,8 +31,10 @@ func toModelProfile(p *profile.Profile) *model.Profile {
 	}
 	m := &model.Profile{ID: p.ID, Traits: p.Traits, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 		Identities: make([]*model.Identity, len(p.Identities)), Consent: make([]*model.Consent, len(p.Consent)),
-		Computed: &model.Computed{FirstSeen: p.Computed.FirstSeen, LastSeen: p.Computed.LastSeen,
-			EventCount: int(p.Computed.EventCount), Channels: p.Computed.Channels}}
+		Computed: toModelComputed(p.Computed), Segments: make([]*model.Segment, len(p.Segments))}
+	for i, id := range p.Segments {
+		m.Segments[i] = &model.Segment{ID: id} // the Segments resolver fills in the rest
+	}
 	for i, id := range p.Identities {
 		m.Identities[i] = &model.Identity{Type: id.Type, Value: id.Value, Source: opt(id.Source),
 			FirstSeen: id.FirstSeen, LastSeen: id.LastSeen}

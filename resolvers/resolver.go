@@ -21,6 +21,7 @@ type Deps struct {
 	Events     Events
 	Workspaces Workspaces
 	Imports    Imports
+	Segments   Segments
 	Bus        Bus
 	// ItemFailed, when set, is told of every batch item that failed with an
 	// internal error: the client sees only "internal error", so the server

@@ -7,12 +7,14 @@ package resolvers
 
 import (
 	"context"
+	"errors"
 
 	"github.com/cdp-dev/cdp/graph"
 	"github.com/cdp-dev/cdp/internal/errs"
 	"github.com/cdp-dev/cdp/internal/event"
 	"github.com/cdp-dev/cdp/internal/identity"
 	"github.com/cdp-dev/cdp/internal/profile"
+	"github.com/cdp-dev/cdp/internal/segment"
 	"github.com/cdp-dev/cdp/internal/workspace"
 	"github.com/cdp-dev/cdp/model"
 )
@@ -107,6 +109,44 @@ func (r *mutationResolver) DeleteProfile(ctx context.Context, id string) (*model
 	return toModelDeletion(rep), nil
 }
 
+// CreateSegment is the resolver for the createSegment field.
+func (r *mutationResolver) CreateSegment(ctx context.Context, input model.SegmentInput) (*model.Segment, error) {
+	seg, err := r.Deps.Segments.Create(ctx, ws(ctx), toDomainSegmentInput(input))
+	return toModelSegment(seg), err
+}
+
+// UpdateSegment is the resolver for the updateSegment field.
+func (r *mutationResolver) UpdateSegment(ctx context.Context, id string, input model.SegmentInput) (*model.Segment, error) {
+	seg, err := r.Deps.Segments.Update(ctx, ws(ctx), id, toDomainSegmentInput(input))
+	return toModelSegment(seg), err
+}
+
+// DeleteSegment is the resolver for the deleteSegment field.
+func (r *mutationResolver) DeleteSegment(ctx context.Context, id string) (string, error) {
+	if err := r.Deps.Segments.Delete(ctx, ws(ctx), id); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// RecomputeRfm is the resolver for the recomputeRfm field.
+func (r *mutationResolver) RecomputeRfm(ctx context.Context) (*model.RfmSummary, error) {
+	sum, err := r.Deps.Segments.RecomputeRFM(ctx, ws(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return toModelRFMSummary(sum), nil
+}
+
+// Segments is the resolver for the segments field.
+func (r *profileResolver) Segments(ctx context.Context, obj *model.Profile) ([]*model.Segment, error) {
+	all, err := r.Deps.Segments.List(ctx, ws(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return memberOf(all, obj.Segments), nil
+}
+
 // Events is the resolver for the events field.
 func (r *profileResolver) Events(ctx context.Context, obj *model.Profile, first *int, after *string, types []string) (*model.EventConnection, error) {
 	pg, err := r.Deps.Events.List(ctx, ws(ctx), event.ListInput{ProfileID: obj.ID, First: first, After: deref(after), Types: types, Total: requested(ctx, "totalCount")})
@@ -186,6 +226,63 @@ func (r *queryResolver) MergeHistory(ctx context.Context, profileID string) ([]*
 	return toModelMergeRecords(recs), nil
 }
 
+// Segment is the resolver for the segment field.
+func (r *queryResolver) Segment(ctx context.Context, id string) (*model.Segment, error) {
+	seg, err := r.Deps.Segments.Get(ctx, ws(ctx), id)
+	if errors.Is(err, segment.ErrNotFound) {
+		return nil, nil
+	}
+	return toModelSegment(seg), err
+}
+
+// Segments is the resolver for the segments field.
+func (r *queryResolver) Segments(ctx context.Context) ([]*model.Segment, error) {
+	all, err := r.Deps.Segments.List(ctx, ws(ctx))
+	return toModelSegments(all), err
+}
+
+// SegmentMembers is the resolver for the segmentMembers field.
+func (r *queryResolver) SegmentMembers(ctx context.Context, segmentID string, first *int, after *string) (*model.ProfileConnection, error) {
+	if _, err := r.Deps.Segments.Get(ctx, ws(ctx), segmentID); err != nil {
+		return nil, err
+	}
+	in := profile.ListInput{First: first, After: deref(after), Segment: segmentID, Total: requested(ctx, "totalCount")}
+	pg, err := r.Deps.Profiles.List(ctx, ws(ctx), in)
+	if err != nil {
+		return nil, err
+	}
+	return toModelProfileConnection(pg), nil
+}
+
+// PreviewSegment is the resolver for the previewSegment field.
+func (r *queryResolver) PreviewSegment(ctx context.Context, rule model.ConditionInput, sample *int) (*model.SegmentPreview, error) {
+	n := 10
+	if sample != nil {
+		n = *sample
+	}
+	if n < 0 || n > 100 {
+		return nil, errs.New(errs.BadInput, "sample: 0 to 100").WithField("sample")
+	}
+	pv, err := r.Deps.Segments.Preview(ctx, ws(ctx), toDomainRule(&rule), n)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.SegmentPreview{Count: int(pv.Count), Sample: make([]*model.Profile, len(pv.Sample))}
+	for i, p := range pv.Sample {
+		out.Sample[i] = toModelProfile(p)
+	}
+	return out, nil
+}
+
+// RfmSummary is the resolver for the rfmSummary field.
+func (r *queryResolver) RfmSummary(ctx context.Context) (*model.RfmSummary, error) {
+	sum, err := r.Deps.Segments.RFMSummary(ctx, ws(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return toModelRFMSummary(sum), nil
+}
+
 // ImportJob is the resolver for the importJob field.
 func (r *queryResolver) ImportJob(ctx context.Context, id string) (*model.ImportJob, error) {
 	if err := mayImport(ctx); err != nil {
@@ -201,9 +298,20 @@ func (r *queryResolver) ImportJob(ctx context.Context, id string) (*model.Import
 	return toModelImportJob(j), nil
 }
 
+// Size is the resolver for the size field.
+func (r *segmentResolver) Size(ctx context.Context, obj *model.Segment) (int, error) {
+	n, err := r.Deps.Segments.Size(ctx, ws(ctx), obj.ID)
+	return int(n), err
+}
+
 // ProfileUpdated is the resolver for the profileUpdated field.
 func (r *subscriptionResolver) ProfileUpdated(ctx context.Context, id *string) (<-chan *model.ProfileUpdate, error) {
 	return subscribeProfiles(ctx, r.Deps.Bus, ws(ctx), deref(id))
+}
+
+// SegmentMembershipChanged is the resolver for the segmentMembershipChanged field.
+func (r *subscriptionResolver) SegmentMembershipChanged(ctx context.Context, segmentID *string) (<-chan *model.SegmentMembershipChange, error) {
+	return subscribeSegments(ctx, r.Deps.Bus, ws(ctx), deref(segmentID))
 }
 
 // Mutation returns graph.MutationResolver implementation.
@@ -215,6 +323,9 @@ func (r *Resolver) Profile() graph.ProfileResolver { return &profileResolver{r} 
 // Query returns graph.QueryResolver implementation.
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
+// Segment returns graph.SegmentResolver implementation.
+func (r *Resolver) Segment() graph.SegmentResolver { return &segmentResolver{r} }
+
 // Subscription returns graph.SubscriptionResolver implementation.
 func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
 
@@ -222,5 +333,6 @@ type (
 	mutationResolver     struct{ *Resolver }
 	profileResolver      struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
+	segmentResolver      struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }
 )

@@ -9,6 +9,7 @@ import (
 	"github.com/cdp-dev/cdp/internal/imports"
 	"github.com/cdp-dev/cdp/internal/page"
 	"github.com/cdp-dev/cdp/internal/profile"
+	"github.com/cdp-dev/cdp/internal/segment"
 	"github.com/cdp-dev/cdp/internal/workspace"
 )
 
@@ -50,6 +51,20 @@ type Workspaces interface {
 	Update(ctx context.Context, ws auth.Workspace, u workspace.Update) (workspace.Settings, error)
 	IdentityRules(ctx context.Context, ws auth.Workspace) (identity.Rules, error)
 	SetIdentityRules(ctx context.Context, ws auth.Workspace, rules []identity.Rule) ([]identity.Rule, error)
+}
+
+// Segments is what the resolvers use of segments and RFM.
+type Segments interface {
+	Create(ctx context.Context, ws auth.Workspace, in segment.Input) (*segment.Segment, error)
+	Update(ctx context.Context, ws auth.Workspace, id string, in segment.Input) (*segment.Segment, error)
+	Delete(ctx context.Context, ws auth.Workspace, id string) error
+	Get(ctx context.Context, ws auth.Workspace, id string) (*segment.Segment, error)
+	List(ctx context.Context, ws auth.Workspace) ([]*segment.Segment, error)
+	Size(ctx context.Context, ws auth.Workspace, id string) (int64, error)
+	Preview(ctx context.Context, ws auth.Workspace, rule *segment.Node, sample int) (segment.Preview, error)
+	RecomputeRFM(ctx context.Context, ws auth.Workspace) (segment.RFMSummary, error)
+	RFMSummary(ctx context.Context, ws auth.Workspace) (segment.RFMSummary, error)
+	SettingsChanged(ctx context.Context, ws auth.Workspace) error
 }
 
 // Bus is the realtime fan-out the subscriptions read.

@@ -6,6 +6,7 @@ import (
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/profile"
 	"github.com/cdp-dev/cdp/internal/pubsub"
+	"github.com/cdp-dev/cdp/internal/segment"
 	"github.com/cdp-dev/cdp/model"
 )
 
@@ -32,4 +33,42 @@ func subscribeProfiles(ctx context.Context, bus Bus, w auth.Workspace, id string
 		}
 	}()
 	return out, nil
+}
+
+// subscribeSegments streams a workspace's segment membership changes,
+// optionally for one segment, until ctx ends or the bus closes.
+func subscribeSegments(ctx context.Context, bus Bus, w auth.Workspace, id string) (<-chan *model.SegmentMembershipChange, error) {
+	in, err := bus.Subscribe(ctx, pubsub.SegmentTopic(string(w)))
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *model.SegmentMembershipChange, 1)
+	go func() {
+		defer close(out)
+		for msg := range in {
+			c, ok := msg.(segment.Change)
+			if !ok || (id != "" && c.SegmentID != id) {
+				continue
+			}
+			select {
+			case out <- toModelChange(c):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+// memberOf returns the segments among all whose ids the profile lists.
+func memberOf(all []*segment.Segment, refs []*model.Segment) []*model.Segment {
+	out := []*model.Segment{}
+	for _, ref := range refs {
+		for _, s := range all {
+			if s.ID == ref.ID {
+				out = append(out, toModelSegment(s))
+			}
+		}
+	}
+	return out
 }

@@ -29,6 +29,8 @@ type Config struct {
 	ShutdownGrace  time.Duration // CDP_SHUTDOWN_TIMEOUT
 	IngestBacklog  int           // CDP_INGEST_BACKLOG: unfolded events; 0 = about 30 s of folding
 	IngestWait     time.Duration // CDP_INGEST_WAIT: how long a call waits for room in a full backlog
+	SegmentSweep   time.Duration // CDP_SEGMENT_SWEEP: how often lapsed segment windows are evaluated
+	RFMEvery       time.Duration // CDP_RFM_INTERVAL: how often RFM quintiles are recomputed
 	ImportDir      string        // CDP_IMPORT_DIR; defaults to <DataDir>/imports
 	ImportMaxBytes int64         // CDP_IMPORT_MAX_BYTES: the largest import body, and its size uncompressed
 }
@@ -55,6 +57,8 @@ func Load(getenv func(string) string) (Config, error) {
 		ShutdownGrace: r.duration("CDP_SHUTDOWN_TIMEOUT"),
 		IngestWait:    r.duration("CDP_INGEST_WAIT"),
 		IngestBacklog: int(r.count("CDP_INGEST_BACKLOG", 0)),
+		SegmentSweep:  r.duration("CDP_SEGMENT_SWEEP"),
+		RFMEvery:      r.duration("CDP_RFM_INTERVAL"),
 	}
 	c.JWKSURL = r.jwksURL("CDP_JWKS_URL", c.Production())
 	c.AllowedOrigins = r.origins("CDP_ALLOWED_ORIGINS")

@@ -25,7 +25,8 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	want := config.Config{Addr: "127.0.0.1:8080", Database: "cdp", DataDir: "./data", Env: "development",
 		DefaultRegion: "US", LogFormat: "auto", LogLevel: slog.LevelInfo, ShutdownGrace: 15 * time.Second,
-		IngestWait: 5 * time.Second, ImportDir: "data/imports", ImportMaxBytes: 10 << 30}
+		IngestWait: 5 * time.Second, ImportDir: "data/imports", ImportMaxBytes: 10 << 30,
+		SegmentSweep: time.Minute, RFMEvery: time.Hour}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
 	}

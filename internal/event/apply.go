@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
@@ -18,10 +17,14 @@ import (
 // seen at the events' times (events folded again after a crash do not know
 // them); from is the profile as resolution read it, if it did.
 func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, rules identity.Rules, pid string, group []*Event, from *profile.Profile) error {
-	_, err := s.identities.ObserveLive(ctx, ws, rules, pid, identity.Visit{Seen: sightings(group), Reason: "event", From: from,
+	fr, err := s.foldRules(ctx, ws)
+	if err != nil {
+		return err
+	}
+	_, err = s.identities.ObserveLive(ctx, ws, rules, pid, identity.Visit{Seen: sightings(group), Reason: "event", From: from,
 		Change: func(p *profile.Profile) {
 			for _, b := range byBatch(group) {
-				foldOnce(p, pid, b)
+				foldOnce(p, pid, b, fr)
 			}
 		}})
 	if errors.Is(err, profile.ErrNotFound) {
@@ -51,12 +54,12 @@ func byBatch(evs []*Event) [][]*Event {
 // foldOnce folds a batch's events stored under pid into p unless p records
 // that it already did. A request applying its events and a repair of the
 // same events after a crash or a retry can thus never both count them.
-func foldOnce(p *profile.Profile, pid string, group []*Event) {
+func foldOnce(p *profile.Profile, pid string, group []*Event, fr *profile.FoldRules) {
 	key := group[0].Batch + "/" + pid
 	if p.HasBatch(key) {
 		return
 	}
-	p.Computed = Fold(p.Computed, group)
+	p.Computed = Fold(p.Computed, group, fr)
 	p.MarkBatch(key)
 }
 
@@ -120,24 +123,17 @@ func ids(evs []*Event) []string {
 	return out
 }
 
-// Fold adds events to computed values: counts add up, first seen is the
-// earliest timestamp, last seen the latest, channels are united (sorted).
-func Fold(c profile.Computed, evs []*Event) profile.Computed {
+// Fold adds events to computed values (see profile.Computed.Add).
+func Fold(c profile.Computed, evs []*Event, fr *profile.FoldRules) profile.Computed {
 	for _, e := range evs {
-		c.EventCount++
-		t := e.Timestamp
-		if c.FirstSeen == nil || t.Before(*c.FirstSeen) {
-			c.FirstSeen = &t
-		}
-		if c.LastSeen == nil || t.After(*c.LastSeen) {
-			c.LastSeen = &t
-		}
-		if e.Channel != "" && !slices.Contains(c.Channels, e.Channel) {
-			c.Channels = append(slices.Clone(c.Channels), e.Channel)
-			slices.Sort(c.Channels)
-		}
+		c.Add(fr, e.Fact(), 1)
 	}
 	return c
+}
+
+// Fact is the event as computed values see it.
+func (e *Event) Fact() profile.Fact {
+	return profile.Fact{Type: e.Type, Channel: e.Channel, At: e.Timestamp, Properties: e.Properties}
 }
 
 // Batches left open longer than sweepAge by a process that died (another

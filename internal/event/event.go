@@ -76,6 +76,8 @@ type Store interface {
 	// MarkApplied sets Applied on the events (events stored by earlier
 	// versions, which marked each event).
 	MarkApplied(ctx context.Context, ws auth.Workspace, ids []string) error
+	// OfProfiles returns every event stored under the profile ids, in one read.
+	OfProfiles(ctx context.Context, ws auth.Workspace, profileIDs []string) ([]*Event, error)
 	// Unapplied returns up to limit events of any workspace not yet applied.
 	Unapplied(ctx context.Context, limit int) ([]*Event, error)
 	// List returns the events stored under the profile ids (a profile and

@@ -59,7 +59,7 @@ func TestFold(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Fold(tt.in, tt.evs)
+			got := Fold(tt.in, tt.evs, nil)
 			if g, w := show(got), show(tt.want); g != w {
 				t.Errorf("Fold:\n got %s\nwant %s", g, w)
 			}
@@ -75,7 +75,7 @@ func TestFoldLeavesItsInputAlone(t *testing.T) {
 	copy(channels, []string{"line", "web"})
 	in := profile.Computed{EventCount: 1, FirstSeen: at(10), LastSeen: at(20), Channels: channels}
 	before := show(in)
-	got := Fold(in, evs(1, "app", 30, "pos"))
+	got := Fold(in, evs(1, "app", 30, "pos"), nil)
 	if after := show(in); after != before {
 		t.Errorf("input changed:\n got %s\nwant %s", after, before)
 	}

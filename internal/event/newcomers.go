@@ -31,12 +31,16 @@ func (s *Service) newcomers(ctx context.Context, ws auth.Workspace, set identity
 	if len(order) == 0 {
 		return nil, nil
 	}
+	fr, err := s.foldRules(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
 	news := make([]identity.Newcomer, len(order))
 	for i, k := range order {
 		group, pid := groups[k], s.newID()
 		first := group[0]
 		news[i] = identity.Newcomer{ProfileID: pid, ID: first.Identities[0], Source: first.Channel, At: first.Timestamp,
-			Fill: func(p *profile.Profile) { foldOnce(p, pid, group) }}
+			Fill: func(p *profile.Profile) { foldOnce(p, pid, group, fr) }}
 	}
 	born, err := s.identities.CreateMany(ctx, ws, set.Rules, news)
 	if err != nil {
@@ -60,18 +64,28 @@ func (s *Service) newcomers(ctx context.Context, ws auth.Workspace, set identity
 // created with them. First and last seen keep their timestamps: those
 // events did happen to the customer.
 func (s *Service) uncount(ctx context.Context, ws auth.Workspace, born map[string][]*Event, evs []*Event, dup []bool) error {
-	extra := map[string]int64{}
+	extra := map[string][]*Event{}
 	for i, e := range evs {
 		if dup[i] && e.folded {
-			extra[e.ProfileID]++
+			extra[e.ProfileID] = append(extra[e.ProfileID], e)
 		}
 	}
-	for pid, n := range extra {
+	if len(extra) == 0 {
+		return nil
+	}
+	fr, err := s.foldRules(ctx, ws)
+	if err != nil {
+		return err
+	}
+	for pid, dups := range extra {
 		if _, ok := born[pid]; !ok {
 			continue
 		}
 		_, err := s.profiles.Write(ctx, ws, pid, profile.Write{}, func(p *profile.Profile) error {
-			p.Computed.EventCount = max(0, p.Computed.EventCount-n)
+			for _, e := range dups {
+				p.Computed.Add(fr, e.Fact(), -1)
+			}
+			p.Computed.EventCount = max(0, p.Computed.EventCount)
 			return nil
 		})
 		if err != nil && !errors.Is(err, profile.ErrMerged) && !errors.Is(err, profile.ErrNotFound) {

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/identity"
 	"github.com/cdp-dev/cdp/internal/profile"
 )
@@ -67,6 +68,15 @@ type Deps struct {
 	// Shared says other processes use the store too (replicas on one
 	// MongoDB): an erasure there cannot reach this process's queue.
 	Shared bool
+	// FoldRules returns what the workspace's computed values depend on
+	// (order types, offline channels, segment event conditions); nil folds
+	// with DefaultFoldRules.
+	FoldRules func(ctx context.Context, ws auth.Workspace) (*profile.FoldRules, error)
+}
+
+// DefaultFoldRules are the rules of a workspace that configured none.
+func DefaultFoldRules() *profile.FoldRules {
+	return &profile.FoldRules{OrderTypes: []string{"order_completed", "purchase"}, Offline: []string{"store", "pos"}}
 }
 
 // Service ingests events: it stores them (group commit) and folds them into
@@ -78,6 +88,7 @@ type Service struct {
 	newID      func() string
 	opts       Options
 	shared     bool
+	foldRules  func(ctx context.Context, ws auth.Workspace) (*profile.FoldRules, error)
 	groups     chan *appendReq
 	fold       *folder
 	// ctx is the context of work done for several callers at once (group
@@ -94,7 +105,10 @@ const groupWriters = 2
 // NewService returns a running Service; Close stops it.
 func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, identities: d.Identities, profiles: d.Profiles, newID: d.NewID,
-		opts: d.Options.withDefaults(), shared: d.Shared, groups: make(chan *appendReq)}
+		opts: d.Options.withDefaults(), shared: d.Shared, groups: make(chan *appendReq), foldRules: d.FoldRules}
+	if s.foldRules == nil {
+		s.foldRules = func(context.Context, auth.Workspace) (*profile.FoldRules, error) { return DefaultFoldRules(), nil }
+	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.quit = s.ctx.Done()
 	s.fold = newFolder(s)

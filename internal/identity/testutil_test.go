@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/event"
 	"github.com/cdp-dev/cdp/internal/identity"
 	"github.com/cdp-dev/cdp/internal/profile"
 	"github.com/cdp-dev/cdp/internal/server/servertest"
@@ -64,7 +65,7 @@ func newEnv(t *testing.T) *env {
 	c := &clock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
 	ws := workspace.NewService(st.Workspaces(), "TH")
 	profiles := profile.NewService(profile.Deps{Store: st.Profiles(), Purgers: st.Purgers(), Now: c.Now})
-	ids := identity.NewService(identity.Deps{Profiles: profiles, Index: st.Identities(), Events: st.Events(),
+	ids := identity.NewService(identity.Deps{Profiles: profiles, Index: st.Identities(), Events: recounter{st.Events()},
 		Merges: st.Merges(), Conflicts: st.Conflicts(), Settings: ws, NewID: newID, Now: c.Now})
 	return &env{st: st, clock: c, workspaces: ws, profiles: profiles, ids: ids}
 }
@@ -140,4 +141,16 @@ func (e *env) listTotal(t *testing.T, ws auth.Workspace) int64 {
 		t.Fatal(err)
 	}
 	return p.Total
+}
+
+// recounter recounts a profile's events from scratch, as the server's
+// event service does for unmerges.
+type recounter struct{ store.Events }
+
+func (r recounter) Recount(ctx context.Context, ws auth.Workspace, ids []string) (profile.Computed, error) {
+	evs, err := r.OfProfiles(ctx, ws, ids)
+	if err != nil {
+		return profile.Computed{}, err
+	}
+	return event.Recompute(nil, evs, nil, event.DefaultFoldRules()), nil
 }

@@ -107,6 +107,8 @@ func foldComputed(a, b Computed) Computed {
 		}
 	}
 	slices.Sort(a.Channels)
+	a.Orders = foldOrders(a.Orders, b.Orders)
+	a.Tallies = foldTallies(a.Tallies, b.Tallies)
 	return a
 }
 

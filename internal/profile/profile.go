@@ -38,6 +38,12 @@ type Profile struct {
 	// Observations are the identifies a merge survivor received since the
 	// merge (see Record).
 	Observations []Observation
+	// Segments are the ids of the segments the profile is a member of, as
+	// evaluated at its last write.
+	Segments []string
+	// Reevaluate is when a time window in a segment rule next changes
+	// what the profile matches (nil: nothing will lapse).
+	Reevaluate *time.Time
 	// Erasing is set while the profile is being erased.
 	Erasing bool
 	// Erased marks the tombstone an erasure leaves: no personal data, and
@@ -71,6 +77,12 @@ type Computed struct {
 	LastSeen   *time.Time
 	EventCount int64
 	Channels   []string
+	Orders     Orders
+	// Tallies count the events matching each event condition of the
+	// workspace's segments, by condition key.
+	Tallies map[string]*Tally
+	// RFM is scored at every write from the workspace's last quintiles.
+	RFM *RFM
 }
 
 // Consent is the current decision for one channel and purpose.
@@ -96,6 +108,8 @@ type Filter struct {
 	Traits map[string]any
 	// IdentityType keeps profiles holding an identifier of this type.
 	IdentityType string
+	// Segment keeps the members of the segment.
+	Segment string
 }
 
 // Store persists profiles. Every method is scoped to one workspace.
@@ -154,7 +168,8 @@ func (p *Profile) copyOf(ws auth.Workspace, id string) *Profile {
 	for i := range c.Consent {
 		c.Consent[i].History = slices.Clone(c.Consent[i].History)
 	}
-	c.Computed.Channels = slices.Clone(p.Computed.Channels)
+	c.Computed = cloneComputed(p.Computed)
+	c.Segments = slices.Clone(p.Segments)
 	c.Absorbed, c.AppliedMerges = slices.Clone(p.Absorbed), slices.Clone(p.AppliedMerges)
 	c.AppliedBatches, c.Observations = slices.Clone(p.AppliedBatches), slices.Clone(p.Observations)
 	if p.Lock != nil {

@@ -69,6 +69,8 @@ type ListInput struct {
 	After        string
 	Traits       map[string]any
 	IdentityType string
+	// Segment keeps the members of the segment.
+	Segment string
 	// Total asks for the number of matching profiles too (a second query).
 	Total bool
 }
@@ -124,5 +126,6 @@ func (s *Service) filter(in ListInput) (Filter, error) {
 		}
 		f.IdentityType = in.IdentityType
 	}
+	f.Segment = in.Segment
 	return f, nil
 }

@@ -23,6 +23,24 @@ type Service struct {
 	instance string   // this process, as named in the leases it takes
 	private  bool     // the store belongs to this process alone
 	liveness Liveness // whether another instance still runs; nil: assume so
+	derive   DeriveHook
+	stored   StoredHook
+}
+
+// DeriveHook sets what is derived from the rest of a profile (RFM scores,
+// segment membership) just before every write of it. It must not do I/O
+// that can block for long: it runs under the profile's write lock.
+type DeriveHook func(ctx context.Context, p *Profile)
+
+// StoredHook is told of every profile write once it is stored, with the
+// segments the profile was a member of before it, under the profile's
+// write lock (so changes are told in order per profile).
+type StoredHook func(ctx context.Context, p *Profile, segmentsBefore []string)
+
+// OnWrite installs the hooks run around every profile write; the
+// composition root calls it once, before serving.
+func (s *Service) OnWrite(derive DeriveHook, stored StoredHook) {
+	s.derive, s.stored = derive, stored
 }
 
 // Liveness reports whether the process instance still runs (it has shown a
@@ -84,7 +102,8 @@ func NewService(d Deps) *Service {
 	}
 	return &Service{store: d.Store, purge: d.Purgers, onChange: d.OnChange, now: d.Now, fault: d.Fault,
 		instance: d.Instance, private: d.Private, liveness: d.Live,
-		resume: func(context.Context, auth.Workspace, string) error { return nil }}
+		resume: func(context.Context, auth.Workspace, string) error { return nil },
+		derive: func(context.Context, *Profile) {}, stored: func(context.Context, *Profile, []string) {}}
 }
 
 // OnStaleLease installs the hook that finishes an operation whose lease

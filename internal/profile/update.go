@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
@@ -84,11 +85,12 @@ func (s *Service) tryWrite(ctx context.Context, ws auth.Workspace, id string, w 
 		}
 		return nil, false, err
 	}
-	version := p.Version
+	version, before := p.Version, slices.Clone(p.Segments)
 	if err := fn(p); err != nil {
 		return nil, false, err
 	}
 	p.Version, p.UpdatedAt = version+1, s.now().UTC()
+	s.derive(ctx, p)
 	if isNew {
 		err = s.store.Insert(ctx, p)
 	} else {
@@ -96,6 +98,7 @@ func (s *Service) tryWrite(ctx context.Context, ws auth.Workspace, id string, w 
 	}
 	switch {
 	case err == nil:
+		s.stored(ctx, p, before)
 		return p, true, nil
 	case errors.Is(err, ErrStale) || (isNew && isConflict(err)):
 		return nil, false, nil
@@ -164,6 +167,7 @@ func (s *Service) Create(ctx context.Context, ws auth.Workspace, ids []string, c
 		p := &Profile{ID: id, Workspace: ws, Traits: map[string]any{}, TraitTimes: map[string]time.Time{}, CreatedAt: now}
 		change(i, p)
 		p.Version, p.UpdatedAt = 1, now
+		s.derive(ctx, p)
 		ps[i] = p
 	}
 	if err := s.store.InsertMany(ctx, ps); err != nil {
@@ -174,5 +178,6 @@ func (s *Service) Create(ctx context.Context, ws auth.Workspace, ids []string, c
 
 // Announce tells subscribers of a profile Create stored, once it is born.
 func (s *Service) Announce(ctx context.Context, p *Profile, reason string) {
+	s.stored(ctx, p, nil)
 	s.onChange(ctx, p, reason)
 }

@@ -117,3 +117,6 @@ func (b *Bus) Wait(ctx context.Context, n int) error {
 
 // ProfileTopic names the topic of a workspace's profile changes.
 func ProfileTopic(workspace string) string { return "profiles/" + workspace }
+
+// SegmentTopic names the topic of a workspace's segment membership changes.
+func SegmentTopic(workspace string) string { return "segments/" + workspace }

@@ -20,6 +20,7 @@ import (
 	"github.com/cdp-dev/cdp/internal/imports"
 	"github.com/cdp-dev/cdp/internal/profile"
 	"github.com/cdp-dev/cdp/internal/pubsub"
+	"github.com/cdp-dev/cdp/internal/segment"
 	"github.com/cdp-dev/cdp/internal/store"
 	"github.com/cdp-dev/cdp/internal/workspace"
 	"github.com/cdp-dev/cdp/resolvers"
@@ -34,6 +35,7 @@ type App struct {
 	bus      *pubsub.Bus
 	metrics  *metrics
 	events   *event.Service
+	segments *segment.Service
 	imports  *imports.Service
 	handler  http.Handler
 	streams  sync.WaitGroup // live subscription streams
@@ -87,19 +89,27 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	profiles := profile.NewService(profile.Deps{Store: d.Store.Profiles(), Purgers: purgers,
 		OnChange: a.publish, Now: d.Now, Fault: d.Fault, Instance: instance, Private: d.Store.Private(), Live: live})
 	identities = identity.NewService(identity.Deps{Profiles: profiles, Index: d.Store.Identities(),
-		Events: d.Store.Events(), Merges: d.Store.Merges(), Conflicts: d.Store.Conflicts(), Settings: workspaces,
+		Events: eventMover{d.Store.Events(), &a.events}, Merges: d.Store.Merges(), Conflicts: d.Store.Conflicts(), Settings: workspaces,
 		NewID: newID, Now: d.Now, Fault: d.Fault, Private: !shared(d)})
 	a.events = event.NewService(event.Deps{Store: d.Store.Events(), Identities: identities, Profiles: profiles,
-		NewID: newID, Options: a.ingestOptions(), Shared: shared(d)})
+		NewID: newID, Options: a.ingestOptions(), Shared: shared(d),
+		FoldRules: func(ctx context.Context, ws auth.Workspace) (*profile.FoldRules, error) {
+			return a.segments.FoldRules(ctx, ws)
+		}})
+	a.segments = a.newSegments(d, profiles, workspaces)
+	profiles.OnWrite(a.segments.Derive, a.segments.Stored)
 	a.metrics.watchIngest(a.events.Status)
 	if err := a.recover(ctx, identities, profiles); err != nil {
+		return nil, err
+	}
+	if err := a.segments.Start(ctx); err != nil {
 		return nil, err
 	}
 	if err := a.startImports(ctx, d, identities); err != nil {
 		return nil, err
 	}
 	gql := a.newGraphQL(resolvers.New(resolvers.Deps{Profiles: profiles, Identities: identities,
-		Events: a.events, Workspaces: workspaces, Imports: a.imports, Bus: a.bus, ItemFailed: a.itemFailed}))
+		Events: a.events, Workspaces: workspaces, Imports: a.imports, Segments: a.segments, Bus: a.bus, ItemFailed: a.itemFailed}))
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", a.authenticate(maxBody, gql))
 	mux.Handle("POST /import/events", a.authenticate(d.Config.ImportMaxBytes, a.importUpload(imports.Events, auth.ScopeEventsWrite)))
@@ -140,6 +150,18 @@ func (a *App) recover(ctx context.Context, identities *identity.Service, profile
 		a.log.InfoContext(ctx, "finished work left by an interrupted run", "operations", n, "events", m)
 	}
 	return nil
+}
+
+// eventMover is what unmerges need of events: the store moves them, the
+// event service recounts them under the workspace's rules.
+type eventMover struct {
+	store.Events
+	events **event.Service
+}
+
+// Recount recomputes a profile's computed values from its stored events.
+func (m eventMover) Recount(ctx context.Context, ws auth.Workspace, ids []string) (profile.Computed, error) {
+	return (*m.events).Recount(ctx, ws, ids)
 }
 
 // shared reports whether other processes may write the store.
@@ -195,6 +217,22 @@ func (a *App) Close() {
 		a.imports.Close()
 	}
 	a.events.Close()
+	a.segments.Close()
+}
+
+// newSegments wires the segment service: membership is published on the
+// bus, and workspace settings give the computed values' rules.
+func (a *App) newSegments(d Deps, profiles *profile.Service, workspaces *workspace.Service) *segment.Service {
+	return segment.NewService(segment.Deps{Store: d.Store.Segments(), Profiles: profiles, ProfileList: d.Store.Profiles(),
+		Events: a.events, NewID: newID, Now: d.Now, Logger: d.Logger, Private: !shared(d),
+		SweepEvery: a.cfg.SegmentSweep, RFMEvery: a.cfg.RFMEvery,
+		Settings: func(ctx context.Context, ws auth.Workspace) (segment.Settings, error) {
+			st, err := workspaces.Get(ctx, ws)
+			return segment.Settings{OrderTypes: st.OrderTypes, OfflineChannels: st.OfflineChannels,
+				RFMWindowDays: st.RFMWindowDays}, err
+		},
+		Publish: func(c segment.Change) { a.bus.Publish(pubsub.SegmentTopic(string(c.Workspace)), c) },
+	})
 }
 
 // WaitImport returns once the import job's worker has returned, or ctx

@@ -46,7 +46,7 @@ func TestEventsLeftByACrashAreAppliedOnceAtStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Computed = event.Fold(p.Computed, []*event.Event{m3})
+	p.Computed = event.Fold(p.Computed, []*event.Event{m3}, event.DefaultFoldRules())
 	p.MarkBatch("b3/" + pid)
 	if err := st.Profiles().Replace(ctx, p, p.Version); err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/event"
 	"github.com/cdp-dev/cdp/internal/identity"
-	"github.com/cdp-dev/cdp/internal/profile"
 )
 
 // Events stores customer events.
@@ -133,46 +132,11 @@ func (x Events) Count(ctx context.Context, ws auth.Workspace, profileIDs []strin
 	return n, nil
 }
 
-// Recount recomputes computed values from the events stored under the ids.
-func (x Events) Recount(ctx context.Context, ws auth.Workspace, profileIDs []string) (profile.Computed, error) {
-	st := profile.Computed{Channels: []string{}}
-	q := eventFilter(ws, profileIDs, nil)
-	n, err := x.c().CountDocuments(ctx, q)
-	if err != nil || n == 0 {
-		return st, err
-	}
-	st.EventCount = n
-	for _, dir := range []int{1, -1} {
-		evs, err := x.find(ctx, q, options.Find().SetSort(bson.D{{Key: "timestamp", Value: dir}}).SetLimit(1))
-		if err != nil || len(evs) == 0 {
-			return st, err
-		}
-		t := evs[0].Timestamp
-		if dir == 1 {
-			st.FirstSeen = &t
-		} else {
-			st.LastSeen = &t
-		}
-	}
-	// Raw, unlike DistinctResult.Decode, reports the command's error.
-	// FerretDB's distinct refuses the maxTimeMS the driver derives from a
-	// deadline: it runs without one (it reads one profile's events).
-	raw, err := x.c().Distinct(context.WithoutCancel(ctx), "channel", q).Raw()
-	if err != nil {
-		return st, fmt.Errorf("event channels: %w", err)
-	}
-	vals, err := raw.Values()
-	if err != nil {
-		return st, fmt.Errorf("event channels: %w", err)
-	}
-	var channels []string
-	for _, v := range vals {
-		if c, ok := v.StringValueOK(); ok {
-			channels = append(channels, c)
-		}
-	}
-	st.Channels = sortedNonEmpty(channels)
-	return st, nil
+// OfProfiles returns every event stored under the profile ids (tombstones
+// included), in one read: the input of a recomputation.
+func (x Events) OfProfiles(ctx context.Context, ws auth.Workspace, profileIDs []string) ([]*event.Event, error) {
+	opts := options.Find().SetProjection(bson.D{{Key: "identities", Value: 0}})
+	return x.find(ctx, eventFilter(ws, profileIDs, nil), opts)
 }
 
 func (x Events) find(ctx context.Context, q bson.D, opts *options.FindOptionsBuilder) ([]*event.Event, error) {

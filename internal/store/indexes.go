@@ -22,6 +22,8 @@ const (
 	colErasures   = "erasures"
 	colInstances  = "instances"
 	colImports    = "imports"
+	colSegments   = "segments"
+	colRFM        = "rfm"
 )
 
 // index is one index the queries rely on.
@@ -34,6 +36,11 @@ var indexes = map[string][]index{
 	colProfiles: {
 		{"ws_id", bson.D{{Key: "workspace", Value: 1}, {Key: "_id", Value: 1}}},
 		{"ws_idtype", bson.D{{Key: "workspace", Value: 1}, {Key: "identities.type", Value: 1}}},
+		{"ws_segments", bson.D{{Key: "workspace", Value: 1}, {Key: "segments", Value: 1}}},
+		{"reevaluate", bson.D{{Key: "reevaluate", Value: 1}}},
+	},
+	colSegments: {
+		{"ws", bson.D{{Key: "workspace", Value: 1}}},
 	},
 	colIdentities: {
 		{"ws_profile", bson.D{{Key: "workspace", Value: 1}, {Key: "profileId", Value: 1}}},

@@ -23,6 +23,8 @@ type profileDoc struct {
 	Applied    []string         `bson:"appliedMerges,omitempty"`
 	Batches    []string         `bson:"appliedBatches,omitempty"`
 	Observed   []observationDoc `bson:"observations,omitempty"`
+	Segments   []string         `bson:"segments,omitempty"`
+	Reevaluate *time.Time       `bson:"reevaluate,omitempty"`
 	Erasing    bool             `bson:"erasing,omitempty"`
 	Erased     bool             `bson:"erased,omitempty"`
 	Version    int64            `bson:"version"`
@@ -73,20 +75,12 @@ type consentChangeDoc struct {
 	At      time.Time `bson:"at"`
 }
 
-type computedDoc struct {
-	FirstSeen  *time.Time `bson:"firstSeen,omitempty"`
-	LastSeen   *time.Time `bson:"lastSeen,omitempty"`
-	EventCount int64      `bson:"eventCount"`
-	Channels   []string   `bson:"channels"`
-}
-
 func toProfileDoc(p *profile.Profile) profileDoc {
 	d := profileDoc{ID: p.ID, Workspace: string(p.Workspace), Traits: p.Traits, TraitTimes: toTraitTimes(p.TraitTimes),
 		MergedInto: p.MergedInto, Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 		Applied: p.AppliedMerges, Batches: p.AppliedBatches, Erasing: p.Erasing, Erased: p.Erased, Lock: (*lockDoc)(p.Lock), Absorbed: p.Absorbed,
 		Identities: make([]identityRecDoc, len(p.Identities)), Consent: make([]consentDoc, len(p.Consent)),
-		Computed: computedDoc{FirstSeen: p.Computed.FirstSeen, LastSeen: p.Computed.LastSeen,
-			EventCount: p.Computed.EventCount, Channels: nonNil(p.Computed.Channels)}}
+		Computed: toComputedDoc(p.Computed), Segments: p.Segments, Reevaluate: p.Reevaluate}
 	if d.Traits == nil {
 		d.Traits = map[string]any{}
 	}
@@ -112,8 +106,7 @@ func fromProfileDoc(d profileDoc) *profile.Profile {
 		AppliedMerges: d.Applied, AppliedBatches: d.Batches, Erasing: d.Erasing, Erased: d.Erased, Lock: (*profile.Lock)(d.Lock), Absorbed: d.Absorbed,
 		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 		Identities: make([]profile.Identity, len(d.Identities)), Consent: make([]profile.Consent, len(d.Consent)),
-		Computed: profile.Computed{FirstSeen: d.Computed.FirstSeen, LastSeen: d.Computed.LastSeen,
-			EventCount: d.Computed.EventCount, Channels: nonNil(d.Computed.Channels)}}
+		Computed: fromComputedDoc(d.Computed), Segments: d.Segments, Reevaluate: utcPtr(d.Reevaluate)}
 	for i, id := range d.Identities {
 		p.Identities[i] = profile.Identity(id)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -127,7 +128,37 @@ func profileFilter(ws auth.Workspace, f profile.Filter) bson.D {
 	if f.IdentityType != "" {
 		q = append(q, bson.E{Key: "identities.type", Value: f.IdentityType})
 	}
+	if f.Segment != "" {
+		q = append(q, bson.E{Key: "segments", Value: f.Segment})
+	}
 	return q
+}
+
+// Due returns up to limit live profiles of any workspace whose segment
+// time windows lapse at or before now.
+func (p Profiles) Due(ctx context.Context, now time.Time, limit int) ([]*profile.Profile, error) {
+	q := bson.D{{Key: "reevaluate", Value: bson.D{{Key: "$lte", Value: now}}},
+		{Key: "mergedInto", Value: bson.D{{Key: "$exists", Value: false}}}, {Key: "erased", Value: bson.D{{Key: "$ne", Value: true}}}}
+	return findAll(ctx, p.c(), q, options.Find().SetSort(bson.D{{Key: "reevaluate", Value: 1}}).SetLimit(int64(limit)), fromProfileDoc)
+}
+
+// Workspaces returns the workspaces that hold profiles.
+func (p Profiles) Workspaces(ctx context.Context) ([]auth.Workspace, error) {
+	raw, err := p.c().Distinct(context.WithoutCancel(ctx), "workspace", bson.D{}).Raw()
+	if err != nil {
+		return nil, fmt.Errorf("profile workspaces: %w", err)
+	}
+	vals, err := raw.Values()
+	if err != nil {
+		return nil, fmt.Errorf("profile workspaces: %w", err)
+	}
+	var out []auth.Workspace
+	for _, v := range vals {
+		if s, ok := v.StringValueOK(); ok {
+			out = append(out, auth.Workspace(s))
+		}
+	}
+	return out, nil
 }
 
 // classify maps a duplicate key to errs.Conflict and wraps everything else.

@@ -28,6 +28,9 @@ type workspaceDoc struct {
 	ID            string    `bson:"_id"`
 	DefaultRegion string    `bson:"defaultRegion,omitempty"`
 	IdentityRules []ruleDoc `bson:"identityRules,omitempty"`
+	OrderTypes    []string  `bson:"orderTypes,omitempty"`
+	Offline       []string  `bson:"offlineChannels,omitempty"`
+	RFMWindowDays int       `bson:"rfmWindowDays,omitempty"`
 }
 
 type ruleDoc struct {
@@ -47,7 +50,8 @@ func (w Workspaces) Get(ctx context.Context, ws auth.Workspace) (workspace.Setti
 	if err != nil {
 		return workspace.Settings{}, false, fmt.Errorf("get workspace: %w", err)
 	}
-	st := workspace.Settings{ID: ws, DefaultRegion: d.DefaultRegion, IdentityRules: identity.Rules{}}
+	st := workspace.Settings{ID: ws, DefaultRegion: d.DefaultRegion, IdentityRules: identity.Rules{},
+		OrderTypes: d.OrderTypes, OfflineChannels: d.Offline, RFMWindowDays: d.RFMWindowDays}
 	for _, r := range d.IdentityRules {
 		st.IdentityRules[r.Type] = identity.Rule(r)
 	}
@@ -56,7 +60,8 @@ func (w Workspaces) Get(ctx context.Context, ws auth.Workspace) (workspace.Setti
 
 // Put stores the settings.
 func (w Workspaces) Put(ctx context.Context, st workspace.Settings) error {
-	d := workspaceDoc{ID: string(st.ID), DefaultRegion: st.DefaultRegion}
+	d := workspaceDoc{ID: string(st.ID), DefaultRegion: st.DefaultRegion, OrderTypes: st.OrderTypes,
+		Offline: st.OfflineChannels, RFMWindowDays: st.RFMWindowDays}
 	for _, r := range st.IdentityRules {
 		d.IdentityRules = append(d.IdentityRules, ruleDoc(r))
 	}

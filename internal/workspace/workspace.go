@@ -9,6 +9,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/document"
 	"github.com/cdp-dev/cdp/internal/errs"
 	"github.com/cdp-dev/cdp/internal/identity"
 )
@@ -19,7 +20,24 @@ type Settings struct {
 	DefaultRegion string
 	// IdentityRules are the configured rules; types without one use the defaults.
 	IdentityRules identity.Rules
+	// OrderTypes are the event types that are orders (default
+	// order_completed and purchase); OfflineChannels the channels whose
+	// orders are offline (default store and pos).
+	OrderTypes      []string
+	OfflineChannels []string
+	// RFMWindowDays is the window of RFM frequency and monetary value
+	// (default 365).
+	RFMWindowDays int
 }
+
+// Defaults of the computed values' settings.
+var (
+	DefaultOrderTypes      = []string{"order_completed", "purchase"}
+	DefaultOfflineChannels = []string{"store", "pos"}
+)
+
+// DefaultRFMWindowDays is the RFM window of a workspace that sets none.
+const DefaultRFMWindowDays = 365
 
 // Store persists settings.
 type Store interface {
@@ -55,13 +73,25 @@ func (s *Service) Get(ctx context.Context, ws auth.Workspace) (Settings, error) 
 	if !ok || st.DefaultRegion == "" {
 		st.DefaultRegion = s.defaultRegion
 	}
+	if st.OrderTypes == nil {
+		st.OrderTypes = DefaultOrderTypes
+	}
+	if st.OfflineChannels == nil {
+		st.OfflineChannels = DefaultOfflineChannels
+	}
+	if st.RFMWindowDays <= 0 {
+		st.RFMWindowDays = DefaultRFMWindowDays
+	}
 	st.ID = ws
 	return st, nil
 }
 
 // Update is a partial change of settings; nil fields stay as they are.
 type Update struct {
-	DefaultRegion *string
+	DefaultRegion   *string
+	OrderTypes      []string // nil: unchanged
+	OfflineChannels []string // nil: unchanged
+	RFMWindowDays   *int
 }
 
 // Update applies a change and returns the new settings.
@@ -77,6 +107,9 @@ func (s *Service) Update(ctx context.Context, ws auth.Workspace, u Update) (Sett
 				"want an ISO 3166 alpha-2 code such as TH, US or GB", r).WithField("defaultRegion")
 		}
 		st.DefaultRegion = r
+	}
+	if err := applyComputed(&st, u); err != nil {
+		return Settings{}, err
 	}
 	defer s.cache.forget(ws)
 	return st, s.store.Put(ctx, st)
@@ -135,3 +168,30 @@ func (s *Service) IdentitySettings(ctx context.Context, ws auth.Workspace) (iden
 }
 
 var _ identity.SettingsSource = (*Service)(nil)
+
+// applyComputed applies the computed values' settings of an update.
+func applyComputed(st *Settings, u Update) error {
+	for field, names := range map[string][]string{"orderTypes": u.OrderTypes, "offlineChannels": u.OfflineChannels} {
+		if len(names) > 50 {
+			return errs.Newf(errs.BadInput, "%s: at most 50 names", field).WithField(field)
+		}
+		for _, n := range names {
+			if _, err := document.Name(field, n); err != nil {
+				return err
+			}
+		}
+	}
+	if u.OrderTypes != nil {
+		st.OrderTypes = u.OrderTypes
+	}
+	if u.OfflineChannels != nil {
+		st.OfflineChannels = u.OfflineChannels
+	}
+	if d := u.RFMWindowDays; d != nil {
+		if *d < 1 || *d > 730 {
+			return errs.New(errs.BadInput, "rfmWindowDays: 1 to 730").WithField("rfmWindowDays")
+		}
+		st.RFMWindowDays = *d
+	}
+	return nil
+}
