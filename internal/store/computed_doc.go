@@ -30,8 +30,13 @@ type ordersDoc struct {
 	Days     []bucketDoc `bson:"days,omitempty"`
 }
 
-// bucketDoc is a bucket as a short array [at, n, sum]: profiles carry many.
-type bucketDoc []float64
+// bucketDoc is a bucket with short field names: profiles carry many.
+// (FerretDB v1 refuses nested arrays, so it is not a tuple.)
+type bucketDoc struct {
+	At  int64   `bson:"a"`
+	N   int64   `bson:"n"`
+	Sum float64 `bson:"s,omitempty"`
+}
 
 type tallyDoc struct {
 	Key   string      `bson:"key"`
@@ -94,7 +99,7 @@ func toBuckets(bs []profile.Bucket) []bucketDoc {
 	}
 	out := make([]bucketDoc, len(bs))
 	for i, b := range bs {
-		out[i] = bucketDoc{float64(b.At), float64(b.N), b.Sum}
+		out[i] = bucketDoc(b)
 	}
 	return out
 }
@@ -103,11 +108,9 @@ func fromBuckets(ds []bucketDoc) []profile.Bucket {
 	if len(ds) == 0 {
 		return nil
 	}
-	out := make([]profile.Bucket, 0, len(ds))
-	for _, d := range ds {
-		if len(d) == 3 {
-			out = append(out, profile.Bucket{At: int64(d[0]), N: int64(d[1]), Sum: d[2]})
-		}
+	out := make([]profile.Bucket, len(ds))
+	for i, d := range ds {
+		out[i] = profile.Bucket(d)
 	}
 	return out
 }

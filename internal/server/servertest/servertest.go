@@ -76,6 +76,9 @@ func DBName(t testing.TB) string {
 
 // Quiet is a logger that drops everything below ERROR.
 func Quiet() *slog.Logger {
+	if os.Getenv("CDP_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
