@@ -41,7 +41,7 @@ func (a *App) importFailed(w http.ResponseWriter, r *http.Request, err error) {
 	case ok && e.Kind == errs.BadInput:
 		writeError(w, http.StatusBadRequest, e)
 	default:
-		a.log.ErrorContext(r.Context(), "import upload failed", "request_id", RequestID(r.Context()), "err", err)
+		a.log.ErrorContext(r.Context(), "import upload failed", "err", err)
 		writeError(w, http.StatusInternalServerError, errs.New(errs.Internal, "internal error"))
 	}
 }
