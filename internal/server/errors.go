@@ -42,11 +42,14 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 // past CDP_OPERATION_TIMEOUT.
 var errOperationTimeout = errors.New("operation timed out")
 
+// timeoutError is what the client of a timed-out operation is told.
+var timeoutError = errs.New(errs.Unavailable, "the operation ran past the server's time limit (CDP_OPERATION_TIMEOUT): ask for less at a time")
+
 func present(ctx context.Context, log *slog.Logger, err error, e *errs.Error) *gqlerror.Error {
 	out := gqlerror.WrapPath(graphql.GetPath(ctx), err)
 	if e.Kind == errs.Internal && errors.Is(context.Cause(ctx), errOperationTimeout) {
 		log.WarnContext(ctx, "operation timed out", "err", err)
-		e = errs.New(errs.Unavailable, "the operation ran past the server's time limit (CDP_OPERATION_TIMEOUT): ask for less at a time")
+		e = timeoutError
 	}
 	out.Message = e.Error()
 	if e.Kind == errs.Internal {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -102,6 +103,10 @@ func (a *App) withDeadline(ctx context.Context, next graphql.OperationHandler) g
 	h := next(ctx)
 	return func(ctx context.Context) *graphql.Response {
 		r := h(ctx)
+		if r == nil && errors.Is(context.Cause(ctx), errOperationTimeout) {
+			// gqlgen ends a response whose context is done with no answer.
+			r = &graphql.Response{Errors: gqlerror.List{{Message: timeoutError.Error(), Extensions: withCode(nil, timeoutError.Kind)}}}
+		}
 		if r == nil || r.HasNext == nil || !*r.HasNext {
 			cancel()
 		}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cdp-dev/cdp/internal/config"
 	. "github.com/cdp-dev/cdp/internal/server/servertest"
@@ -174,5 +175,22 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 	r = do(t, http.MethodGet, s.URL+"?extensions="+url.QueryEscape(ext), tok, nil)
 	if !bytes.Contains(r.body, []byte(`"id":"ws"`)) {
 		t.Errorf("by hash: %d %s", r.status, r.body)
+	}
+}
+
+// TestOperationTimeoutIsUnavailableNotInternal runs an operation whose
+// deadline has passed before it starts: the store call fails, and the
+// client gets UNAVAILABLE naming the limit, with nothing logged at ERROR.
+func TestOperationTimeoutIsUnavailableNotInternal(t *testing.T) {
+	logs := logLines{ch: make(chan map[string]any, 100)}
+	s := StartWith(t, Options{Logger: jsonLogger(logs), Config: func(c *config.Config) { c.Limits.OperationTimeout = time.Nanosecond }})
+	r := s.Do(t, Token(t, "ws"), `{ profiles { totalCount } }`, nil)
+	if len(r.Errors) == 0 || r.Errors[0].Code() != "UNAVAILABLE" || !strings.Contains(r.Errors[0].Message, "time limit") {
+		t.Fatalf("got %+v, want UNAVAILABLE", r.Errors)
+	}
+	for len(logs.ch) > 0 {
+		if m := <-logs.ch; m["level"] == "ERROR" {
+			t.Errorf("logged at ERROR: %v", m)
+		}
 	}
 }

@@ -128,3 +128,27 @@ func TestWebsocketLimits(t *testing.T) {
 		t.Fatalf("resubscribed: %+v %v", m, err)
 	}
 }
+
+// TestWebsocketSubscribeIsRateLimited checks that each subscribe takes a
+// rate-limit token: past the burst, an error message with RATE_LIMITED
+// and retryAfter, and the connection stays open.
+func TestWebsocketSubscribeIsRateLimited(t *testing.T) {
+	s := StartWith(t, Options{Config: func(c *config.Config) { c.Limits.RateLimit, c.Limits.RateBurst = 0.001, 1 }})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ws := s.DialWS(t, ctx, "graphql-transport-ws", Token(t, "ws"))
+	if m, err := ws.Read(ctx); err != nil || m.Type != "connection_ack" {
+		t.Fatalf("ack: %v %v", m, err)
+	}
+	ws.Subscribe(ctx, "1", subQ, nil)
+	waitSubscribed(t, s, ctx)
+	ws.Subscribe(ctx, "2", subQ, nil)
+	m, err := ws.Read(ctx)
+	if err != nil || m.ID != "2" || !strings.Contains(string(m.Payload), "RATE_LIMITED") || !strings.Contains(string(m.Payload), "retryAfter") {
+		t.Fatalf("second subscribe: %+v %v", m, err)
+	}
+	ws.Send(ctx, WSMessage{ID: "1", Type: "complete"})
+	if m, err = ws.Read(ctx); err != nil || m.Type != "complete" {
+		t.Fatalf("the connection should live on: %+v %v", m, err)
+	}
+}
