@@ -33,6 +33,9 @@ type Config struct {
 	RFMEvery       time.Duration // CDP_RFM_INTERVAL: how often RFM quintiles are recomputed
 	ImportDir      string        // CDP_IMPORT_DIR; defaults to <DataDir>/imports
 	ImportMaxBytes int64         // CDP_IMPORT_MAX_BYTES: the largest import body, and its size uncompressed
+	CORSOrigins    []string      // CDP_CORS_ORIGINS: browser origins that may call the API
+	HSTS           bool          // CDP_HSTS: send Strict-Transport-Security (TLS ends in front of cdp)
+	Limits         Limits        // operation, connection and rate limits
 }
 
 // Production reports whether the process runs in production mode.
@@ -67,6 +70,9 @@ func Load(getenv func(string) string) (Config, error) {
 		c.ImportDir = filepath.Join(c.DataDir, "imports")
 	}
 	c.ImportMaxBytes = r.count("CDP_IMPORT_MAX_BYTES", 1)
+	c.CORSOrigins = r.corsOrigins("CDP_CORS_ORIGINS")
+	c.HSTS = r.boolean("CDP_HSTS")
+	c.Limits = loadLimits(&r)
 	r.errs = append(r.errs, c.combinations()...)
 	return c, errors.Join(r.errs...)
 }
@@ -108,6 +114,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("ingest_wait", c.IngestWait.String()),
 		slog.String("import_dir", c.ImportDir),
 		slog.Int64("import_max_bytes", c.ImportMaxBytes),
+		slog.String("cors_origins", strings.Join(c.CORSOrigins, ",")),
+		slog.Bool("hsts", c.HSTS),
+		slog.Any("limits", c.Limits),
 	)
 }
 

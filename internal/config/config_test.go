@@ -26,7 +26,10 @@ func TestConfigDefaults(t *testing.T) {
 	want := config.Config{Addr: "127.0.0.1:8080", Database: "cdp", DataDir: "./data", Env: "development",
 		DefaultRegion: "US", LogFormat: "auto", LogLevel: slog.LevelInfo, ShutdownGrace: 15 * time.Second,
 		IngestWait: 5 * time.Second, ImportDir: "data/imports", ImportMaxBytes: 10 << 30,
-		SegmentSweep: time.Minute, RFMEvery: time.Hour}
+		SegmentSweep: time.Minute, RFMEvery: time.Hour,
+		Limits: config.Limits{MaxBody: 1 << 20, MaxDepth: 15, MaxComplexity: 5000, MaxAliases: 30, MaxRootFields: 20,
+			OperationTimeout: 30 * time.Second, WSPerSubject: 20, WSSubscriptions: 50,
+			RateLimit: 50, RateBurst: 100, WorkspaceRateLimit: 200, WorkspaceRateBurst: 400}}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
 	}
@@ -50,6 +53,12 @@ func TestConfigAcceptsGoodValues(t *testing.T) {
 			return c.ImportDir == "/spool" && c.ImportMaxBytes == 1<<20
 		}},
 		{"origins", map[string]string{"CDP_ALLOWED_ORIGINS": "a.example, *.b.example,https://c.example"}, func(c config.Config) bool { return len(c.AllowedOrigins) == 3 }},
+		{"CORS origins", map[string]string{"CDP_CORS_ORIGINS": "https://dash.example.com, https://*.example.com,http://localhost:3000/"}, func(c config.Config) bool {
+			return slices.Equal(c.CORSOrigins, []string{"https://dash.example.com", "https://*.example.com", "http://localhost:3000"})
+		}},
+		{"rate limits off", map[string]string{"CDP_RATE_LIMIT": "0", "CDP_WORKSPACE_RATE_LIMIT": "0.5", "CDP_HSTS": "TRUE"}, func(c config.Config) bool {
+			return c.Limits.RateLimit == 0 && c.Limits.WorkspaceRateLimit == 0.5 && c.HSTS
+		}},
 		{"log level in capitals", map[string]string{"CDP_LOG_LEVEL": "DEBUG"}, func(c config.Config) bool { return c.LogLevel == slog.LevelDebug }},
 		{"ingest settings", map[string]string{"CDP_INGEST_BACKLOG": "50000", "CDP_INGEST_WAIT": "250ms"}, func(c config.Config) bool {
 			return c.IngestBacklog == 50000 && c.IngestWait == 250*time.Millisecond
@@ -102,6 +111,14 @@ func TestConfigRefusesNonsense(t *testing.T) {
 		{map[string]string{"CDP_INGEST_WAIT": "0s"}, []string{"CDP_INGEST_WAIT", "positive duration"}},
 		{map[string]string{"CDP_IMPORT_MAX_BYTES": "10GB"}, []string{`CDP_IMPORT_MAX_BYTES="10GB"`, "number of bytes"}},
 		{map[string]string{"CDP_IMPORT_MAX_BYTES": "0"}, []string{"CDP_IMPORT_MAX_BYTES", "positive"}},
+		{map[string]string{"CDP_CORS_ORIGINS": "dash.example.com"}, []string{`CDP_CORS_ORIGINS="dash.example.com"`, "https://dash.example.com"}},
+		{map[string]string{"CDP_CORS_ORIGINS": "https://a.example/app"}, []string{"CDP_CORS_ORIGINS"}},
+		{map[string]string{"CDP_HSTS": "yes"}, []string{`CDP_HSTS="yes"`, "true or false"}},
+		{map[string]string{"CDP_MAX_BODY_BYTES": "100"}, []string{"CDP_MAX_BODY_BYTES", "at least 1024"}},
+		{map[string]string{"CDP_MAX_DEPTH": "1"}, []string{"CDP_MAX_DEPTH"}},
+		{map[string]string{"CDP_OPERATION_TIMEOUT": "0"}, []string{"CDP_OPERATION_TIMEOUT", "positive duration"}},
+		{map[string]string{"CDP_RATE_LIMIT": "-1"}, []string{`CDP_RATE_LIMIT="-1"`, "0 turns it off"}},
+		{map[string]string{"CDP_RATE_BURST": "0"}, []string{"CDP_RATE_BURST", "at least 1"}},
 	}
 	for _, tt := range tests {
 		_, err := load(tt.env)

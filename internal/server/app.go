@@ -39,6 +39,8 @@ type App struct {
 	imports  *imports.Service
 	handler  http.Handler
 	streams  sync.WaitGroup // live subscription streams
+	rates    *rateLimits
+	wsConns  wsCounts // open websockets per token subject
 	onFolded func(int, time.Duration)
 	fault    func(string) error
 }
@@ -64,7 +66,8 @@ type Deps struct {
 // New wires the domain services and the HTTP handler. It creates indexes and
 // finishes work a crash left behind before it returns.
 func New(ctx context.Context, d Deps) (*App, error) {
-	a := &App{onFolded: d.OnFolded, fault: d.Fault, cfg: d.Config, log: d.Logger, store: d.Store, verifier: d.Verifier, bus: pubsub.New(), metrics: newMetrics()}
+	a := &App{onFolded: d.OnFolded, fault: d.Fault, cfg: d.Config, log: withRequestIDs(d.Logger), store: d.Store, verifier: d.Verifier, bus: pubsub.New(), metrics: newMetrics(),
+		rates: newRateLimits(d.Config.Limits)}
 	if err := d.Store.EnsureIndexes(ctx); err != nil {
 		return nil, err
 	}
@@ -111,13 +114,13 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	gql := a.newGraphQL(resolvers.New(resolvers.Deps{Profiles: profiles, Identities: identities,
 		Events: a.events, Workspaces: workspaces, Imports: a.imports, Segments: a.segments, Bus: a.bus, ItemFailed: a.itemFailed}))
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", a.authenticate(maxBody, gql))
+	mux.Handle("/graphql", a.authenticate(d.Config.Limits.MaxBody, a.guard(gql)))
 	mux.Handle("POST /import/events", a.authenticate(d.Config.ImportMaxBytes, a.importUpload(imports.Events, auth.ScopeEventsWrite)))
 	mux.Handle("POST /import/profiles", a.authenticate(d.Config.ImportMaxBytes, a.importUpload(imports.Profiles, auth.ScopeProfilesWrite)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", a.metrics.handler())
-	a.handler = a.observe(mux)
+	a.handler = a.observe(a.browserHeaders(mux))
 	return a, nil
 }
 
@@ -193,7 +196,7 @@ func (a *App) IngestStatus() event.Status { return a.events.Status() }
 func (a *App) startImports(ctx context.Context, d Deps, identities *identity.Service) error {
 	var err error
 	a.imports, err = imports.NewService(imports.Deps{Store: d.Store.Imports(), Events: a.events, Profiles: identities,
-		Dir: d.Config.ImportDir, MaxBytes: d.Config.ImportMaxBytes, NewID: newID, Now: d.Now, Logger: d.Logger})
+		Dir: d.Config.ImportDir, MaxBytes: d.Config.ImportMaxBytes, NewID: newID, Now: d.Now, Logger: a.log})
 	if err != nil {
 		return err
 	}
@@ -242,7 +245,7 @@ func (a *App) WaitImport(ctx context.Context, id string) error { return a.import
 // itemFailed logs the cause of a batch item that failed with an internal
 // error; the client was told only "internal error".
 func (a *App) itemFailed(ctx context.Context, err error) {
-	a.log.ErrorContext(ctx, "batch item failed", "request_id", RequestID(ctx), "err", err)
+	a.log.ErrorContext(ctx, "batch item failed", "err", err)
 }
 
 // publish is the profile change hook: it feeds the profileUpdated

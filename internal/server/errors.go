@@ -38,12 +38,23 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	}
 }
 
+// errOperationTimeout is the cause of an operation's context when it ran
+// past CDP_OPERATION_TIMEOUT.
+var errOperationTimeout = errors.New("operation timed out")
+
+// timeoutError is what the client of a timed-out operation is told.
+var timeoutError = errs.New(errs.Unavailable, "the operation ran past the server's time limit (CDP_OPERATION_TIMEOUT): ask for less at a time")
+
 func present(ctx context.Context, log *slog.Logger, err error, e *errs.Error) *gqlerror.Error {
 	out := gqlerror.WrapPath(graphql.GetPath(ctx), err)
+	if e.Kind == errs.Internal && errors.Is(context.Cause(ctx), errOperationTimeout) {
+		log.WarnContext(ctx, "operation timed out", "err", err)
+		e = timeoutError
+	}
 	out.Message = e.Error()
 	if e.Kind == errs.Internal {
 		if !errors.Is(err, context.Canceled) {
-			log.ErrorContext(ctx, "internal error", "request_id", RequestID(ctx), "err", err)
+			log.ErrorContext(ctx, "internal error", "err", err)
 		}
 		out.Message = "internal error"
 	}
@@ -71,7 +82,7 @@ func withCode(ext map[string]any, k errs.Kind) map[string]any {
 // recoverer turns a panic into an internal error, logging its stack.
 func recoverer(log *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {
-		log.ErrorContext(ctx, "panic", "request_id", RequestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		log.ErrorContext(ctx, "panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return errs.New(errs.Internal, "internal error")
 	}
 }

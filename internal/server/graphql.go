@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -19,20 +20,20 @@ import (
 	"github.com/cdp-dev/cdp/internal/errs"
 )
 
-// complexityLimit caps the cost of one operation.
-const complexityLimit = 5000
+// wsInitTimeout is how long a websocket may take to send connection_init.
+const wsInitTimeout = 5 * time.Second
 
 // newGraphQL assembles the gqlgen handler with its transports and limits.
 func (a *App) newGraphQL(cfg graph.Config) *handler.Server {
+	weighConnections(&cfg.Complexity)
 	srv := handler.New(graph.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.SSE{KeepAlivePingInterval: 15 * time.Second}) // before POST
 	srv.AddTransport(transport.Websocket{
 		InitFunc:         a.wsInit,
-		CloseFunc:        wsClose,
-		InitTimeout:      5 * time.Second,
+		CloseFunc:        a.wsClose,
 		PingPongInterval: 15 * time.Second,
-		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
-			OriginPatterns: a.cfg.AllowedOrigins}},
+		Implementation: wsProtocol{initTimeout: wsInitTimeout, inner: transport.CoderWebsocketImplementation{
+			AcceptOptions: websocket.AcceptOptions{OriginPatterns: a.cfg.AllowedOrigins}}},
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -42,30 +43,13 @@ func (a *App) newGraphQL(cfg graph.Config) *handler.Server {
 		srv.Use(extension.Introspection{})
 	}
 	srv.SetDisableSuggestion(a.cfg.Production())
-	srv.Use(extension.FixedComplexityLimit(complexityLimit))
+	srv.Use(&opLimits{lim: a.cfg.Limits, introspection: !a.cfg.Production()})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.SetParserTokenLimit(20000)
 	srv.SetErrorPresenter(presenter(a.log))
 	srv.SetRecoverFunc(recoverer(a.log))
 	srv.AroundOperations(a.aroundOperation)
 	return srv
-}
-
-// wsInit authenticates a websocket from its connection_init payload and ends
-// the connection when the token expires.
-func (a *App) wsInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-	p, err := a.verifier.VerifyHeader(ctx, payload.Authorization())
-	if err != nil {
-		return ctx, nil, err
-	}
-	noteWorkspace(ctx, p)
-	ctx = auth.WithPrincipal(ctx, p)
-	if !p.ExpiresAt.IsZero() {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, p.ExpiresAt)
-		ctx = context.WithValue(ctx, wsCancelKey{}, cancel)
-	}
-	return ctx, nil, nil
 }
 
 // operationName is the name of the operation that runs: the document's,
@@ -77,28 +61,29 @@ func operationName(oc *graphql.OperationContext) string {
 	return oc.OperationName
 }
 
-type wsCancelKey struct{}
-
-// wsClose releases the token-expiry timer of a closed websocket.
-func wsClose(ctx context.Context, _ int) {
-	if cancel, ok := ctx.Value(wsCancelKey{}).(context.CancelFunc); ok {
-		cancel()
-	}
-}
-
-// aroundOperation records the operation name for the request log and refuses
-// operations that arrive without a principal.
+// aroundOperation records the operation name for the request log, refuses
+// operations that arrive without a principal or past a websocket's limits,
+// and gives queries and mutations their deadline.
 func (a *App) aroundOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
 	if info := requestInfoFrom(ctx); info != nil && oc != nil {
 		info.setOperation(operationName(oc))
 	}
-	if _, ok := auth.FromContext(ctx); !ok {
-		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: "missing bearer token",
-			Extensions: withCode(nil, errs.Unauthenticated)}}})
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return oneShotError(errs.New(errs.Unauthenticated, "missing bearer token"))
 	}
-	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
-		return next(ctx)
+	sub := oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Subscription
+	release := func() {}
+	if s := sessionFrom(ctx); s != nil {
+		var e *errs.Error
+		if release, e = a.wsAdmit(ctx, s, p, sub); e != nil {
+			return oneShotError(e)
+		}
+	}
+	if !sub {
+		release()
+		return a.withDeadline(ctx, next)
 	}
 	a.streams.Add(1)
 	var once sync.Once
@@ -106,8 +91,34 @@ func (a *App) aroundOperation(ctx context.Context, next graphql.OperationHandler
 	return func(ctx context.Context) *graphql.Response {
 		r := h(ctx)
 		if r == nil {
-			once.Do(a.streams.Done)
+			once.Do(func() { release(); a.streams.Done() })
 		}
 		return r
 	}
+}
+
+// withDeadline runs a query or mutation under the operation timeout.
+func (a *App) withDeadline(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	ctx, cancel := context.WithTimeoutCause(ctx, a.cfg.Limits.OperationTimeout, errOperationTimeout)
+	h := next(ctx)
+	return func(ctx context.Context) *graphql.Response {
+		r := h(ctx)
+		if r == nil && errors.Is(context.Cause(ctx), errOperationTimeout) {
+			// gqlgen ends a response whose context is done with no answer.
+			r = &graphql.Response{Errors: gqlerror.List{{Message: timeoutError.Error(), Extensions: withCode(nil, timeoutError.Kind)}}}
+		}
+		if r == nil || r.HasNext == nil || !*r.HasNext {
+			cancel()
+		}
+		return r
+	}
+}
+
+// oneShotError answers an operation with one error and no data.
+func oneShotError(e *errs.Error) graphql.ResponseHandler {
+	ext := withCode(nil, e.Kind)
+	if e.RetryAfter > 0 {
+		ext["retryAfter"] = e.RetryAfter
+	}
+	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: e.Error(), Extensions: ext}}})
 }

@@ -14,9 +14,6 @@ import (
 	"github.com/cdp-dev/cdp/internal/errs"
 )
 
-// maxBody caps a request body: a 1,000-item batch of 64 KiB documents fits.
-const maxBody = 64 << 20
-
 type requestIDKey struct{}
 
 // RequestID returns the id of the request being served, or "".
@@ -127,7 +124,7 @@ func (a *App) observe(next http.Handler) http.Handler {
 		d := time.Since(start)
 		op := ri.op()
 		a.metrics.observe(r.URL.Path, op, sw.status, d)
-		attrs := []slog.Attr{slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status), slog.Float64("duration_ms", durationMS(d))}
 		if op != "" {
 			attrs = append(attrs, slog.String("operation", op))
@@ -142,9 +139,10 @@ func (a *App) observe(next http.Handler) http.Handler {
 // durationMS is d in milliseconds, to the microsecond.
 func durationMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// authenticate verifies the bearer token before the handler runs and caps
-// the request body at limit bytes. Websocket upgrades authenticate in
-// connection_init instead, since browsers cannot set headers on them.
+// authenticate verifies the bearer token before the handler runs, takes
+// the caller's rate-limit tokens and caps the request body at limit bytes.
+// Websocket upgrades authenticate in connection_init instead, since
+// browsers cannot set headers on them.
 func (a *App) authenticate(limit int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodOptions || strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
@@ -157,6 +155,10 @@ func (a *App) authenticate(limit int64, next http.Handler) http.Handler {
 			return
 		}
 		noteWorkspace(r.Context(), p)
+		if e := a.rates.allow(p); e != nil {
+			writeRateLimited(w, e)
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
 	})

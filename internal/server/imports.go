@@ -41,20 +41,23 @@ func (a *App) importFailed(w http.ResponseWriter, r *http.Request, err error) {
 	case ok && e.Kind == errs.BadInput:
 		writeError(w, http.StatusBadRequest, e)
 	default:
-		a.log.ErrorContext(r.Context(), "import upload failed", "request_id", RequestID(r.Context()), "err", err)
+		a.log.ErrorContext(r.Context(), "import upload failed", "err", err)
 		writeError(w, http.StatusInternalServerError, errs.New(errs.Internal, "internal error"))
 	}
 }
 
-// writeError answers with a GraphQL-style error body: the message and its
-// extensions.code.
+// writeError answers with a GraphQL-style error body: the message, its
+// extensions.code and, when set, extensions.retryAfter.
 func writeError(w http.ResponseWriter, status int, err error) {
 	e, ok := errs.As(err)
 	if !ok {
 		e = errs.New(errs.Internal, "internal error")
 	}
+	ext := withCode(nil, e.Kind)
+	if e.RetryAfter > 0 {
+		ext["retryAfter"] = e.RetryAfter
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{
-		"message": e.Error(), "extensions": map[string]any{"code": e.Kind.Code()}}}})
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": e.Error(), "extensions": ext}}})
 }

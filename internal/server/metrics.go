@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +15,7 @@ import (
 
 // metrics are the process's Prometheus metrics, on a registry of its own.
 type metrics struct {
+	ops      operationNames
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -49,9 +51,7 @@ func (m *metrics) observe(path, op string, status int, d time.Duration) {
 	if !knownPaths[path] {
 		path = "other"
 	}
-	if len(op) > 64 {
-		op = op[:64]
-	}
+	op = m.ops.label(op)
 	m.requests.WithLabelValues(path, op, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(path, op).Observe(d.Seconds())
 }
@@ -70,4 +70,38 @@ func (m *metrics) watchIngest(status func() event.Status) {
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// maxOperationNames bounds the operation label: clients choose the names,
+// so the first ones seen keep theirs and the rest count as "other".
+const maxOperationNames = 200
+
+// operationNames is the bounded set of operation names used as labels.
+type operationNames struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+// label returns name if it is, or can become, one of the known names
+// (at most 64 bytes of it), "other" otherwise; "" and "anonymous" pass.
+func (o *operationNames) label(name string) string {
+	if name == "" || name == "anonymous" {
+		return name
+	}
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.seen[name] {
+		return name
+	}
+	if len(o.seen) >= maxOperationNames {
+		return "other"
+	}
+	if o.seen == nil {
+		o.seen = map[string]bool{}
+	}
+	o.seen[name] = true
+	return name
 }

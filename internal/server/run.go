@@ -19,6 +19,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, grace time.Duration) e
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
 		BaseContext:       func(net.Listener) context.Context { return base },
 		// net/http's own complaints (bad handshakes, hijack misuse) go
 		// through the app's handler, so every line stays structured.

@@ -119,7 +119,10 @@ func StartWith(t testing.TB, o Options) *Server {
 	if o.ImportDir == "" {
 		o.ImportDir = t.TempDir()
 	}
-	cfg, err := config.Load(func(k string) string { return map[string]string{"CDP_IMPORT_DIR": o.ImportDir}[k] })
+	// Rate limits are off unless a test turns them on through Config.
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{"CDP_IMPORT_DIR": o.ImportDir, "CDP_RATE_LIMIT": "0", "CDP_WORKSPACE_RATE_LIMIT": "0"}[k]
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
