@@ -13,6 +13,8 @@ func weighConnections(c *graph.ComplexityRoot) {
 	c.Query.IdentityConflicts = func(child int, first *int, _ *string) int { return perPage(child, first) }
 	c.Profile.Events = func(child int, first *int, _ *string, _ []string) int { return perPage(child, first) }
 	c.ImportJob.Rejections = func(child int, first *int) int { return perPage(child, first) }
+	c.Query.SegmentMembers = func(child int, _ string, first *int, _ *string) int { return perPage(child, first) }
+	c.Query.PreviewSegment = func(child int, _ model.ConditionInput, sample *int) int { return perPage(child, sample) }
 }
 
 // perPage is one for the field plus its selections once per item asked for.
