@@ -39,7 +39,7 @@ type Report struct {
 	Segments         []SegmentResult // created (or found) segments
 	SegmentsErr      error           // why segments were not (all) created
 	Personas         map[Persona]int
-	Example          Identity // a champion's member id, to look up
+	Example          Identity // an omnichannel champion's member id, to look up
 	Elapsed          time.Duration
 }
 
@@ -78,8 +78,8 @@ func newReport(ds Dataset) Report {
 		ExpectedProfiles: ds.ExpectedProfiles(), Personas: map[Persona]int{}}
 	for _, c := range ds.Customers {
 		rep.Personas[c.Persona]++
-		if rep.Example.Value == "" && c.Persona == Champion && c.MemberID != "" {
-			rep.Example = Identity{"member_id", c.MemberID}
+		if rep.Example.Value == "" && c.Persona == Champion && c.BuysOnline && c.BuysOffline {
+			rep.Example = Identity{"member_id", c.MemberID} // the richest profile to look at
 		}
 	}
 	if rep.Example.Value == "" && len(ds.First) > 0 {
@@ -142,7 +142,7 @@ const foldWait = 3 * time.Minute
 // into its profile, so that recomputeRfm sees every order. It gives up
 // (false) after foldWait, or at once without the admin scope.
 func (c *client) waitForFold(ctx context.Context, logf func(string, ...any)) bool {
-	deadline := time.Now().Add(foldWait)
+	deadline, last := time.Now().Add(foldWait), -1
 	for {
 		var out struct{ IngestStatus struct{ Backlog int } }
 		err := c.do(ctx, `{ ingestStatus { backlog } }`, nil, &out)
@@ -156,7 +156,10 @@ func (c *client) waitForFold(ctx context.Context, logf func(string, ...any)) boo
 			logf("the fold still has %d events to apply; going on", out.IngestStatus.Backlog)
 			return false
 		}
-		logf("waiting for the fold: %d events to apply", out.IngestStatus.Backlog)
+		if n := out.IngestStatus.Backlog; n != last {
+			logf("waiting for the fold: %d events to apply", n)
+			last = n
+		}
 		select {
 		case <-ctx.Done():
 			return false

@@ -84,7 +84,7 @@ func (o *observer) member() Identity { return Identity{"member_id", o.c.MemberID
 // store: the POS knows members by member id and phone.
 func (o *observer) store() {
 	if o.c.BuysOffline {
-		o.add(false, "pos", o.start(), o.c.profileTraits(true), o.member(), o.phone())
+		o.add(false, "pos", o.start(), o.c.profileTraits(), o.member(), o.phone())
 	}
 }
 
@@ -92,7 +92,7 @@ func (o *observer) store() {
 func (o *observer) app() {
 	if o.c.App {
 		o.record("app", o.start(), Identity{"device_id", o.c.DeviceID}, nil,
-			[]Identity{o.member()}, o.c.profileTraits(false))
+			[]Identity{o.member()}, o.c.profileTraits())
 	}
 }
 
@@ -108,7 +108,7 @@ func (o *observer) web() {
 			join = append(join, o.member())
 		}
 	}
-	o.record("web", o.start(), Identity{"anonymous_id", o.c.AnonymousID}, nil, join, o.c.profileTraits(false))
+	o.record("web", o.start(), Identity{"anonymous_id", o.c.AnonymousID}, nil, join, o.c.profileTraits())
 }
 
 // line: a friend of the LINE account; many share their phone through LINE
@@ -155,10 +155,10 @@ func (o *observer) maybe(p float64, ids ...Identity) []Identity {
 }
 
 // profileTraits are the traits a channel that knows the customer by name
-// records; stores also know the member's tier.
-func (c *Customer) profileTraits(store bool) map[string]any {
+// records, with the loyalty tier of members.
+func (c *Customer) profileTraits() map[string]any {
 	t := map[string]any{"name": c.Name, "city": c.City, "language": c.Language}
-	if store && c.Tier != "" {
+	if c.Tier != "" {
 		t["tier"] = c.Tier
 	}
 	return t
