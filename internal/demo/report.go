@@ -19,6 +19,9 @@ func (r Report) Print(w io.Writer, url string) {
 	fmt.Fprintf(w, "  rfm:      %s\n", outcome(r.RFM, "recomputed"))
 	fmt.Fprintf(w, "  segments: %s\n", r.segments())
 	fmt.Fprintf(w, "\nnext: POST these to %s with the same token (or open it in a GraphQL client):\n%s", url, nextQueries(r.Example))
+	if r.SegmentsErr == nil {
+		fmt.Fprint(w, segmentQueries)
+	}
 }
 
 func (r Report) personas() string {
@@ -62,6 +65,11 @@ func outcome(err error, ok string) string {
 		return "FAILED: " + err.Error()
 	}
 }
+
+const segmentQueries = `  { rfmSummary { scored boundaries { recency frequency monetary } labels { label count revenue } } }
+  { segments { id name size status } }
+  { segmentMembers(segmentId: "<id>", first: 5) { totalCount edges { node { traits computed { channelMix rfm { label } } } } } }
+`
 
 func nextQueries(ex Identity) string {
 	return fmt.Sprintf(`  { profiles(filter: {traits: [{key: "city", value: "Chiang Mai"}]}) { totalCount } }

@@ -39,6 +39,11 @@ func TestSeedThroughTheAPI(t *testing.T) {
 	if again.Accepted != 0 || again.Duplicates != rep.Events {
 		t.Errorf("rerun: %d events accepted, %d duplicates; want 0 and %d", again.Accepted, again.Duplicates, rep.Events)
 	}
+	for _, s := range again.Segments {
+		if s.ID != "" {
+			t.Errorf("rerun created segment %q again", s.Name)
+		}
+	}
 }
 
 // checkSegments accepts a server without segments or RFM yet, saying so.

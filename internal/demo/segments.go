@@ -46,6 +46,7 @@ func all(cs ...map[string]any) map[string]any { return map[string]any{"all": cs}
 func not(c map[string]any) map[string]any { return map[string]any{"not": c} }
 
 const (
+	segmentsQ      = `{ segments { name } }`
 	createSegmentQ = `mutation($in: SegmentInput!) { createSegment(input: $in) { id name size status } }`
 	recomputeRfmQ  = `mutation { recomputeRfm { __typename } }`
 	profilesQ      = `{ profiles(first: 1) { totalCount } }`
@@ -60,12 +61,20 @@ type SegmentResult struct {
 	Size             int
 }
 
-// createSegments creates the demo segments. When the server has no
-// createSegment it returns errUnsupported. A segment that already exists
-// (CONFLICT, from an earlier run) is reported with an empty ID.
+// createSegments creates the demo segments the workspace does not have
+// by name yet; those it has (from an earlier run) are reported with an
+// empty ID. When the server has no segments it returns errUnsupported.
 func (c *client) createSegments(ctx context.Context) ([]SegmentResult, error) {
+	have, err := c.segmentNames(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []SegmentResult
 	for _, s := range Segments() {
+		if have[s.Name] {
+			out = append(out, SegmentResult{Name: s.Name, Status: "already there"})
+			continue
+		}
 		var res struct{ CreateSegment SegmentResult }
 		err := c.do(ctx, createSegmentQ, map[string]any{"in": s}, &res)
 		var ge *GraphQLError
@@ -73,7 +82,7 @@ func (c *client) createSegments(ctx context.Context) ([]SegmentResult, error) {
 		case missingField(err, "createSegment") || missingField(err, "SegmentInput"):
 			return out, fmt.Errorf("createSegment: %w (%v)", errUnsupported, err)
 		case errors.As(err, &ge) && ge.Code == "CONFLICT":
-			out = append(out, SegmentResult{Name: s.Name, Status: "exists"})
+			out = append(out, SegmentResult{Name: s.Name, Status: "already there"})
 		case err != nil:
 			return out, fmt.Errorf("createSegment %q: %w", s.Name, err)
 		default:
@@ -81,6 +90,20 @@ func (c *client) createSegments(ctx context.Context) ([]SegmentResult, error) {
 		}
 	}
 	return out, nil
+}
+
+// segmentNames are the names of the workspace's segments.
+func (c *client) segmentNames(ctx context.Context) (map[string]bool, error) {
+	var out struct{ Segments []struct{ Name string } }
+	err := c.do(ctx, segmentsQ, nil, &out)
+	if missingField(err, "segments") {
+		return nil, fmt.Errorf("segments: %w (%v)", errUnsupported, err)
+	}
+	have := map[string]bool{}
+	for _, s := range out.Segments {
+		have[s.Name] = true
+	}
+	return have, err
 }
 
 // recomputeRfm asks the server to recompute the RFM quintiles and scores.
