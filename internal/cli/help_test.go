@@ -22,8 +22,9 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, s
 
 // everyFlag is every flag of every command, as usage prints them.
 var everyFlag = map[string][]string{
-	"token":  {"-workspace", "-scope", "-ttl", "-subject", "-identity"},
-	"import": {"-url", "-token", "-workspace"},
+	"token":     {"-workspace", "-scope", "-ttl", "-subject", "-identity"},
+	"import":    {"-url", "-token", "-workspace"},
+	"seed-demo": {"-url", "-token", "-workspace", "-customers", "-seed"},
 	"bench": {"-events", "-customers", "-clients", "-batch", "-ops", "-profiles-small", "-profiles-large",
 		"-import-events", "-import-customers", "-skip", "-json", "-pprof"},
 }
@@ -96,6 +97,9 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"import", "events"}, "exactly one FILE"},
 		{[]string{"import", "events", "a", "b"}, "exactly one FILE"},
 		{[]string{"import", "--nope", "events", "a"}, "flag provided but not defined: -nope"},
+		{[]string{"seed-demo", "extra"}, "seed-demo takes no arguments"},
+		{[]string{"seed-demo", "--customers", "0"}, "--customers must be 1 to 1000000"},
+		{[]string{"seed-demo", "--seed", "-1"}, "invalid value"},
 		{[]string{"bench", "--nope"}, "flag provided but not defined: -nope"},
 		{[]string{"bench", "--batch", "5000"}, "--batch may be at most 1000"},
 		{[]string{"bench", "--events", "0"}, "--events must be at least 1"},
@@ -123,6 +127,10 @@ func TestUsageFailuresThatAreNotUsageExitOne(t *testing.T) {
 	code, _, errOut := runCLI(t, nil, "token", "--workspace", "acme")
 	if code != 1 || !strings.Contains(errOut, "no development secret") || strings.Contains(errOut, "usage:") {
 		t.Errorf("token without a server secret: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = runCLI(t, nil, "seed-demo")
+	if code != 1 || !strings.Contains(errOut, "none could be minted") || strings.Contains(errOut, "usage:") {
+		t.Errorf("seed-demo without a token or server secret: exit %d, stderr %q", code, errOut)
 	}
 	code, _, errOut = runCLI(t, map[string]string{"CDP_DEFAULT_REGION": "XX", "CDP_LOG_LEVEL": "loud"})
 	if code != 1 || !strings.Contains(errOut, `CDP_DEFAULT_REGION="XX"`) || !strings.Contains(errOut, "CDP_LOG_LEVEL") {

@@ -91,15 +91,16 @@ func parseImportArgs(args []string, stdout io.Writer, getenv func(string) string
 	a = importArgs{kind: pos[0], file: pos[1], url: strings.TrimSuffix(strings.TrimSuffix(url, "/"), "/graphql"),
 		token: or(v.token, getenv("CDP_TOKEN"))}
 	if a.token == "" {
-		if a.token, err = devToken(getenv, v.workspace); err != nil {
+		if a.token, err = devToken(getenv, v.workspace, auth.ScopeEventsWrite, auth.ScopeProfilesWrite); err != nil {
 			return a, true, fmt.Errorf("no --token or CDP_TOKEN, and none could be minted: %w", err)
 		}
 	}
 	return a, false, nil
 }
 
-// devToken mints a token for importing with the secret `cdp token` uses.
-func devToken(getenv func(string) string, ws string) (string, error) {
+// devToken mints a token of the workspace with the scopes, signed with the
+// secret `cdp token` uses, for the commands that call a running server.
+func devToken(getenv func(string) string, ws string, scopes ...auth.Scope) (string, error) {
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return "", err
@@ -109,7 +110,7 @@ func devToken(getenv func(string) string, ws string) (string, error) {
 		return "", err
 	}
 	return auth.Mint(secret, auth.MintOptions{Workspace: ws, Subject: "cli", TTL: 24 * time.Hour, Issuer: cfg.JWTIssuer,
-		Scopes: []auth.Scope{auth.ScopeEventsWrite, auth.ScopeProfilesWrite}})
+		Scopes: scopes})
 }
 
 func or(s, def string) string {

@@ -17,6 +17,7 @@ var commands = []struct{ name, synopsis, summary string }{
 	{"serve", "cdp [serve]", "run the GraphQL API (the default command); configured by environment variables"},
 	{"token", "cdp token --workspace WS [--scope \"S ...\"] [flags]", "print a signed HS256 token, e.g. for curl"},
 	{"import", "cdp import events|profiles FILE [flags]", "upload an NDJSON file (gzipped or not) to a running server's bulk import and follow the job"},
+	{"seed-demo", "cdp seed-demo [flags]", "load a realistic demo workspace (customers, events, segments) into a running server"},
 	{"bench", "cdp bench [flags]", "measure the product against the store's own speed and report the ratios"},
 	{"help", "cdp help [command]", "print this help, or a command's (same as cdp <command> -h)"},
 }
@@ -38,7 +39,7 @@ func topUsage() string {
 		fmt.Fprintf(&b, "  %s\n      %s\n", c.synopsis, c.summary)
 	}
 	b.WriteString("\nserve has no flags: cdp serve -h lists the environment variables it reads.\n")
-	for _, name := range []string{"token", "import"} {
+	for _, name := range []string{"token", "import", "seed-demo"} {
 		fmt.Fprintf(&b, "\n%s flags:\n", name)
 		fs := commandFlags(name)
 		fs.SetOutput(&b)
@@ -62,6 +63,8 @@ func commandUsage(name string) string {
 		b.WriteString(tokenUsage)
 	case "import":
 		b.WriteString(importUsage)
+	case "seed-demo":
+		b.WriteString(seedDemoUsage)
 	case "bench":
 		return benchUsage()
 	default:
@@ -74,13 +77,17 @@ func commandUsage(name string) string {
 	return b.String()
 }
 
-// commandFlags returns the flag set of token or import, for its usage.
+// commandFlags returns the flag set of token, import or seed-demo, for its usage.
 func commandFlags(name string) *flag.FlagSet {
-	if name == "token" {
-		fs, _ := tokenFlags()
-		return fs
+	var fs *flag.FlagSet
+	switch name {
+	case "token":
+		fs, _ = tokenFlags()
+	case "seed-demo":
+		fs, _ = seedDemoFlags()
+	default:
+		fs, _ = importFlags()
 	}
-	fs, _ := importFlags()
 	return fs
 }
 
