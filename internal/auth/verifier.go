@@ -75,6 +75,9 @@ func NewVerifier(ctx context.Context, o Options) (*Verifier, error) {
 		jwt.WithAudience(aud),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
+		// One token, one spelling: without it, a signature whose last
+		// base64 character differs in unused bits verifies too.
+		jwt.WithStrictDecoding(),
 		jwt.WithLeeway(Leeway),
 		jwt.WithTimeFunc(now),
 	}
