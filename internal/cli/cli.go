@@ -1,5 +1,5 @@
 // Package cli is the cdp command: its subcommands (serve, token, bench,
-// import), their usage, and the logger they share. main.go is a shim over
+// import, soak), their usage, and the logger they share. main.go is a shim over
 // Main.
 package cli
 
@@ -97,6 +97,8 @@ func dispatch(ctx context.Context, cmd string, args []string, stdout io.Writer, 
 		return benchCmd(ctx, args, stdout, getenv)
 	case "import":
 		return importCmd(ctx, args, stdout, os.Stderr, getenv)
+	case "soak":
+		return soakCmd(ctx, args, stdout)
 	case "help":
 		return help(args, stdout)
 	default:

@@ -18,6 +18,7 @@ var commands = []struct{ name, synopsis, summary string }{
 	{"token", "cdp token --workspace WS [--scope \"S ...\"] [flags]", "print a signed HS256 token, e.g. for curl"},
 	{"import", "cdp import events|profiles FILE [flags]", "upload an NDJSON file (gzipped or not) to a running server's bulk import and follow the job"},
 	{"bench", "cdp bench [flags]", "measure the product against the store's own speed and report the ratios"},
+	{"soak", "cdp soak [flags]", "hold websocket subscribers and steady ingest on loopback, then check goroutines and heap return to baseline"},
 	{"help", "cdp help [command]", "print this help, or a command's (same as cdp <command> -h)"},
 }
 
@@ -38,7 +39,7 @@ func topUsage() string {
 		fmt.Fprintf(&b, "  %s\n      %s\n", c.synopsis, c.summary)
 	}
 	b.WriteString("\nserve has no flags: cdp serve -h lists the environment variables it reads.\n")
-	for _, name := range []string{"token", "import"} {
+	for _, name := range []string{"token", "import", "soak"} {
 		fmt.Fprintf(&b, "\n%s flags:\n", name)
 		fs := commandFlags(name)
 		fs.SetOutput(&b)
@@ -62,6 +63,8 @@ func commandUsage(name string) string {
 		b.WriteString(tokenUsage)
 	case "import":
 		b.WriteString(importUsage)
+	case "soak":
+		b.WriteString(soakUsage)
 	case "bench":
 		return benchUsage()
 	default:
@@ -74,10 +77,15 @@ func commandUsage(name string) string {
 	return b.String()
 }
 
-// commandFlags returns the flag set of token or import, for its usage.
+// commandFlags returns the flag set of token, import or soak, for its
+// usage.
 func commandFlags(name string) *flag.FlagSet {
-	if name == "token" {
+	switch name {
+	case "token":
 		fs, _ := tokenFlags()
+		return fs
+	case "soak":
+		fs, _ := soakFlags()
 		return fs
 	}
 	fs, _ := importFlags()
