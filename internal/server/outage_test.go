@@ -55,6 +55,11 @@ func TestStoreOutage(t *testing.T) {
 		}
 	}
 
+	status, body := s.Upload(t, tok, "events", strings.NewReader(`{"messageId":"i1","type":"view","identities":[{"type":"crm_id","value":"c1"}]}`+"\n"), "")
+	if status != http.StatusServiceUnavailable || Str(body, "errors", 0, "extensions", "code") != "UNAVAILABLE" {
+		t.Errorf("import upload during the outage: %d %v, want 503 UNAVAILABLE", status, body)
+	}
+
 	proxy.Restore()
 	wantReady(t, s, http.StatusOK)
 	s.MustDo(t, tok, identifyQ, map[string]any{"in": map[string]any{"identities": ids("email", "after@example.com")}})
