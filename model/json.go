@@ -12,7 +12,10 @@ import (
 // JSON is a free-form JSON object (traits, properties).
 type JSON map[string]any
 
-// UnmarshalGQL accepts an object; anything else is an input error.
+// UnmarshalGQL accepts an object; anything else is an input error. The
+// object's keys, depth and size are checked by the domain with
+// document.Validate, once per item, so that one bad item of a batch
+// (upsertProfiles, trackEvents) fails alone instead of the whole request.
 func (j *JSON) UnmarshalGQL(v any) error {
 	switch m := v.(type) {
 	case map[string]any:

@@ -20,6 +20,7 @@ var (
 	errMissingWorkspace = errors.New("token is missing ws claim")
 	errMeNeedsIdentity  = errors.New(`scope "me" requires an identity claim`)
 	errBadIdentity      = errors.New("identity claim needs type and value")
+	errUnknownScope     = errors.New("token carries a scope the service does not know")
 )
 
 // Claims is the JWT payload: the registered claims plus the workspace, the
@@ -35,14 +36,21 @@ type Claims struct {
 }
 
 // Validate checks the application claims; jwt/v5 calls it after the
-// registered claims are validated. The workspace is required, an identity
-// must be complete when present, and scope "me" requires an identity.
+// registered claims are validated. The workspace is required, every scope
+// must be one of KnownScopes, an identity must be complete when present,
+// and scope "me" requires an identity.
 func (c Claims) Validate() error {
 	if c.Workspace == "" {
 		return errMissingWorkspace
 	}
 	if !ValidWorkspace(c.Workspace) {
 		return errBadWorkspace
+	}
+	known := KnownScopes()
+	for _, s := range ParseScopes(c.Scope) {
+		if !slices.Contains(known, s) {
+			return errUnknownScope
+		}
 	}
 	if c.Identity != nil && (c.Identity.Type == "" || c.Identity.Value == "") {
 		return errBadIdentity
@@ -80,7 +88,7 @@ type MintOptions struct {
 	Subject string
 	// Identity is the end user, required with ScopeMe.
 	Identity *IdentityRef
-	// TTL is the lifetime; must be positive.
+	// TTL is the lifetime; must be positive and at most MaxLifetime.
 	TTL time.Duration
 	// Issuer is the "iss" claim, omitted when empty.
 	Issuer string
@@ -101,6 +109,9 @@ func Mint(secret []byte, o MintOptions) (string, error) {
 	}
 	if o.TTL <= 0 {
 		return "", errors.New("auth: mint: TTL must be positive")
+	}
+	if o.TTL > MaxLifetime(o.Scopes) {
+		return "", fmt.Errorf("auth: mint: %w", lifetimeError(o.Scopes))
 	}
 	scopes := make([]string, 0, len(o.Scopes))
 	for _, s := range o.Scopes {

@@ -13,8 +13,10 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// leeway is the clock skew tolerated on exp, nbf and iat.
-const leeway = 60 * time.Second
+// Leeway is the clock skew tolerated on exp, nbf and iat: a token expired
+// for up to Leeway is still accepted, and one whose nbf or iat lies up to
+// Leeway in the future too.
+const Leeway = 60 * time.Second
 
 // Accepted algorithms. The two lists never mix, and "none" is in neither, so
 // a token cannot pick a verification scheme the key was not meant for.
@@ -45,6 +47,7 @@ type Verifier struct {
 	parser  *jwt.Parser
 	secret  []byte
 	keyfunc keyfunc.Keyfunc
+	now     func() time.Time
 }
 
 // NewVerifier builds a Verifier. With JWKSURL it fetches the key set once,
@@ -71,13 +74,17 @@ func NewVerifier(ctx context.Context, o Options) (*Verifier, error) {
 		jwt.WithValidMethods(methods),
 		jwt.WithAudience(aud),
 		jwt.WithExpirationRequired(),
-		jwt.WithLeeway(leeway),
+		jwt.WithIssuedAt(),
+		// One token, one spelling: without it, a signature whose last
+		// base64 character differs in unused bits verifies too.
+		jwt.WithStrictDecoding(),
+		jwt.WithLeeway(Leeway),
 		jwt.WithTimeFunc(now),
 	}
 	if o.Issuer != "" {
 		popts = append(popts, jwt.WithIssuer(o.Issuer))
 	}
-	v := &Verifier{parser: jwt.NewParser(popts...)}
+	v := &Verifier{parser: jwt.NewParser(popts...), now: now}
 	if hasSecret {
 		v.secret = append([]byte(nil), o.Secret...)
 		return v, nil
@@ -94,8 +101,8 @@ func NewVerifier(ctx context.Context, o Options) (*Verifier, error) {
 	return v, nil
 }
 
-// Verify checks token's signature, algorithm, expiry, audience, issuer and
-// application claims. Any failure is an errs.Unauthenticated error whose
+// Verify checks token's header, signature, algorithm, expiry, not-before,
+// issue time, lifetime, audience, issuer and application claims. Any failure is an errs.Unauthenticated error whose
 // message names the reason (e.g. "invalid token: token is expired") and
 // whose cause is the underlying jwt error.
 func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) {
@@ -105,6 +112,9 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) 
 	var c Claims
 	if _, err := v.parser.ParseWithClaims(token, &c, v.keyFor(ctx)); err != nil {
 		return Principal{}, errs.Wrap(errs.Unauthenticated, "invalid token: "+reason(err), err)
+	}
+	if err := c.checkLifetime(v.now()); err != nil {
+		return Principal{}, errs.Wrap(errs.Unauthenticated, "invalid token: "+err.Error(), err)
 	}
 	return c.principal(), nil
 }
@@ -127,22 +137,37 @@ func (v *Verifier) VerifyHeader(ctx context.Context, authorization string) (Prin
 	return v.Verify(ctx, token)
 }
 
-// keyFor returns the jwt.Keyfunc for one verification.
+// errCritical refuses a "crit" header: it names extensions the verifier
+// must understand, and it understands none (RFC 7515, section 4.1.11).
+var errCritical = errors.New("token has unsupported critical header parameters")
+
+// keyFor returns the jwt.Keyfunc for one verification. It runs after the
+// algorithm was checked against the accepted list and before the signature.
 func (v *Verifier) keyFor(ctx context.Context) jwt.Keyfunc {
+	key := v.hmacKey
 	if v.keyfunc != nil {
-		return v.keyfunc.KeyfuncCtx(ctx)
+		key = v.keyfunc.KeyfuncCtx(ctx)
 	}
 	return func(t *jwt.Token) (any, error) {
-		if _, ok := t.Method.(*jwt.SigningMethodHMAC); !ok {
-			return nil, fmt.Errorf("unexpected signing method %s", t.Method.Alg())
+		if _, ok := t.Header["crit"]; ok {
+			return nil, errCritical
 		}
-		return v.secret, nil
+		return key(t)
 	}
+}
+
+// hmacKey returns the shared secret for an HMAC token.
+func (v *Verifier) hmacKey(t *jwt.Token) (any, error) {
+	if _, ok := t.Method.(*jwt.SigningMethodHMAC); !ok {
+		return nil, fmt.Errorf("unexpected signing method %s", t.Method.Alg())
+	}
+	return v.secret, nil
 }
 
 // reasons are the categories shown for failures outside claim validation;
 // their details (key lookup, crypto) stay in the wrapped cause only.
 var reasons = []error{
+	errCritical,
 	jwt.ErrTokenSignatureInvalid,
 	jwt.ErrTokenUnverifiable,
 	jwt.ErrTokenMalformed,

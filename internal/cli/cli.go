@@ -1,6 +1,6 @@
 // Package cli is the cdp command: its subcommands (serve, token, bench,
-// import, seed-demo), their usage, and the logger they share. main.go is a
-// shim over Main.
+// import, seed-demo, soak), their usage, and the logger they share. main.go
+// is a shim over Main.
 package cli
 
 import (
@@ -99,6 +99,8 @@ func dispatch(ctx context.Context, cmd string, args []string, stdout io.Writer, 
 		return importCmd(ctx, args, stdout, os.Stderr, getenv)
 	case "seed-demo":
 		return seedDemo(ctx, args, stdout, os.Stderr, getenv)
+	case "soak":
+		return soakCmd(ctx, args, stdout)
 	case "help":
 		return help(args, stdout)
 	default:

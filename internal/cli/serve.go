@@ -46,7 +46,8 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, store.Options{URI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.Database, Logger: log})
+	st, err := store.Open(ctx, store.Options{URI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.Database, Logger: log,
+		SelectTimeout: cfg.StoreTimeout})
 	if err != nil {
 		return storeFailed(cfg, err)
 	}
@@ -65,11 +66,11 @@ func serve(ctx context.Context, args []string, stdout io.Writer, getenv func(str
 	}
 	fmt.Fprintf(stdout, "cdp is serving GraphQL on http://%s/graphql\n", ln.Addr())
 	if secret != nil && !cfg.Production() {
-		tok, err := auth.Mint(secret, auth.MintOptions{Workspace: "dev", Scopes: auth.AllScopes(), Subject: "dev", TTL: 24 * time.Hour, Issuer: cfg.JWTIssuer})
+		tok, err := serveToken(secret, cfg.JWTIssuer)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "development token (workspace dev, all scopes, 24h):\n%s\n", tok)
+		fmt.Fprintf(stdout, "development token (workspace dev, scopes %s, 24h):\n%s\n", joinScopes(devScopes()), tok)
 	}
 	err = app.Serve(ctx, ln, cfg.ShutdownGrace)
 	log.Info("stopped")
@@ -97,4 +98,14 @@ func signingSecret(cfg config.Config) ([]byte, error) {
 	default:
 		return auth.DevSecret(cfg.DataDir)
 	}
+}
+
+// devScopes are the development token's scopes, as README.md and
+// docs/security.md list them: every service scope, not me.
+func devScopes() []auth.Scope { return auth.AllScopes() }
+
+// serveToken mints the development token `cdp serve` prints: workspace and
+// subject dev, valid 24 hours.
+func serveToken(secret []byte, issuer string) (string, error) {
+	return auth.Mint(secret, auth.MintOptions{Workspace: "dev", Scopes: devScopes(), Subject: "dev", TTL: 24 * time.Hour, Issuer: issuer})
 }

@@ -33,7 +33,7 @@ func tokenFlags() (*flag.FlagSet, *tokenOptions) {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	fs.StringVar(&o.workspace, "workspace", "", "workspace id (required), matching [A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 	fs.StringVar(&o.scope, "scope", "", `space-separated scopes, e.g. "profiles:read profiles:write events:write"`)
-	fs.DurationVar(&o.ttl, "ttl", 24*time.Hour, "lifetime of the token")
+	fs.DurationVar(&o.ttl, "ttl", 24*time.Hour, "lifetime of the token: at most 8760h (365 days), 24h with scope me")
 	fs.StringVar(&o.subject, "subject", "cli", "the token's subject (who acts, as merge records show it)")
 	fs.StringVar(&o.identity, "identity", "", "end-user identifier type:value, e.g. line_uid:U123 (for scope me)")
 	return fs, o

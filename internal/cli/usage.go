@@ -19,6 +19,7 @@ var commands = []struct{ name, synopsis, summary string }{
 	{"import", "cdp import events|profiles FILE [flags]", "upload an NDJSON file (gzipped or not) to a running server's bulk import and follow the job"},
 	{"seed-demo", "cdp seed-demo [flags]", "load a realistic demo workspace (customers, events, segments) into a running server"},
 	{"bench", "cdp bench [flags]", "measure the product against the store's own speed and report the ratios"},
+	{"soak", "cdp soak [flags]", "hold websocket subscribers and steady ingest on loopback, then check goroutines and heap return to baseline"},
 	{"help", "cdp help [command]", "print this help, or a command's (same as cdp <command> -h)"},
 }
 
@@ -39,7 +40,7 @@ func topUsage() string {
 		fmt.Fprintf(&b, "  %s\n      %s\n", c.synopsis, c.summary)
 	}
 	b.WriteString("\nserve has no flags: cdp serve -h lists the environment variables it reads.\n")
-	for _, name := range []string{"token", "import", "seed-demo"} {
+	for _, name := range []string{"token", "import", "seed-demo", "soak"} {
 		fmt.Fprintf(&b, "\n%s flags:\n", name)
 		fs := commandFlags(name)
 		fs.SetOutput(&b)
@@ -65,6 +66,8 @@ func commandUsage(name string) string {
 		b.WriteString(importUsage)
 	case "seed-demo":
 		b.WriteString(seedDemoUsage)
+	case "soak":
+		b.WriteString(soakUsage)
 	case "bench":
 		return benchUsage()
 	default:
@@ -77,7 +80,8 @@ func commandUsage(name string) string {
 	return b.String()
 }
 
-// commandFlags returns the flag set of token, import or seed-demo, for its usage.
+// commandFlags returns the flag set of token, import, seed-demo or soak,
+// for its usage.
 func commandFlags(name string) *flag.FlagSet {
 	var fs *flag.FlagSet
 	switch name {
@@ -85,6 +89,8 @@ func commandFlags(name string) *flag.FlagSet {
 		fs, _ = tokenFlags()
 	case "seed-demo":
 		fs, _ = seedDemoFlags()
+	case "soak":
+		fs, _ = soakFlags()
 	default:
 		fs, _ = importFlags()
 	}

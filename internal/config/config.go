@@ -17,6 +17,7 @@ type Config struct {
 	Addr           string        // CDP_ADDR
 	MongoURI       string        // MONGODB_URI; empty starts the embedded store
 	Database       string        // CDP_DATABASE
+	StoreTimeout   time.Duration // CDP_STORE_TIMEOUT: how long an operation waits for an unreachable store
 	DataDir        string        // CDP_DATA_DIR
 	Env            string        // CDP_ENV: development or production
 	JWTSecret      string        // CDP_JWT_SECRET
@@ -50,6 +51,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Addr:          r.addr("CDP_ADDR"),
 		MongoURI:      r.mongoURI("MONGODB_URI"),
 		Database:      r.database("CDP_DATABASE"),
+		StoreTimeout:  r.duration("CDP_STORE_TIMEOUT"),
 		DataDir:       r.path("CDP_DATA_DIR"),
 		Env:           r.oneOf("CDP_ENV", "development", "production"),
 		JWTSecret:     r.secret("CDP_JWT_SECRET"),

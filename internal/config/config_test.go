@@ -23,7 +23,7 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := config.Config{Addr: "127.0.0.1:8080", Database: "cdp", DataDir: "./data", Env: "development",
+	want := config.Config{Addr: "127.0.0.1:8080", Database: "cdp", StoreTimeout: 3 * time.Second, DataDir: "./data", Env: "development",
 		DefaultRegion: "US", LogFormat: "auto", LogLevel: slog.LevelInfo, ShutdownGrace: 15 * time.Second,
 		IngestWait: 5 * time.Second, ImportDir: "data/imports", ImportMaxBytes: 10 << 30,
 		SegmentSweep: time.Minute, RFMEvery: time.Hour,

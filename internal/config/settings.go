@@ -23,6 +23,8 @@ var Settings = []Setting{
 		"the MongoDB deployment; unset starts the embedded store in CDP_DATA_DIR"},
 	{"CDP_DATABASE", "cdp", `a MongoDB database name: 1 to 63 bytes, none of / \ . space " $ * < > : | ?`,
 		"the database that holds every collection"},
+	{"CDP_STORE_TIMEOUT", "3s", "a positive duration such as 3s (a serverSelectionTimeoutMS in MONGODB_URI wins)",
+		"how long an operation waits for an unreachable store before it fails with UNAVAILABLE"},
 	{"CDP_DATA_DIR", "./data", "a directory path (created when missing)",
 		"the embedded store's files, socket and lock, and the generated development secret"},
 	{"CDP_ENV", "development", "development or production",

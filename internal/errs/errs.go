@@ -82,10 +82,11 @@ func Wrap(k Kind, msg string, err error) *Error {
 }
 
 // AtIndex returns a copy of err marked with a batch position. Errors that are
-// not *Error are wrapped as Internal.
+// not *Error (nor classified, see RegisterClassifier) are wrapped as
+// Internal.
 func AtIndex(err error, i int) *Error {
-	var e *Error
-	if !errors.As(err, &e) {
+	e, ok := As(err)
+	if !ok {
 		e = Wrap(Internal, "internal error", err)
 	}
 	c := *e
@@ -114,18 +115,41 @@ func (e *Error) Is(target error) bool {
 	return ok && t.Kind == e.Kind && t.Msg == e.Msg
 }
 
-// KindOf returns the kind of the first *Error in err's chain, or Internal.
+// KindOf returns the kind of the first *Error in err's chain, or of its
+// classification (see RegisterClassifier), or Internal.
 func KindOf(err error) Kind {
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := As(err); ok {
 		return e.Kind
 	}
 	return Internal
 }
 
-// As returns the first *Error in err's chain.
+// As returns the first *Error in err's chain. An error without one is
+// offered to the registered classifiers, and the first classification is
+// returned.
 func As(err error) (*Error, bool) {
 	var e *Error
-	ok := errors.As(err, &e)
-	return e, ok
+	if errors.As(err, &e) {
+		return e, true
+	}
+	if err == nil {
+		return nil, false
+	}
+	for _, c := range classifiers {
+		if e := c(err); e != nil {
+			return e, true
+		}
+	}
+	return nil, false
 }
+
+// classifiers are set by RegisterClassifier during package initialization.
+var classifiers []func(error) *Error
+
+// RegisterClassifier adds a classifier of errors that carry no *Error, such
+// as a database driver's: it returns the *Error (wrapping err) they stand
+// for, or nil when it does not recognize err. The package that knows the
+// errors registers it, from an init function only, so that one mapping
+// serves every layer above it (e.g. the store maps an unreachable database
+// to Unavailable).
+func RegisterClassifier(c func(err error) *Error) { classifiers = append(classifiers, c) }

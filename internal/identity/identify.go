@@ -114,6 +114,9 @@ func (s *Service) validateIdentify(set Settings, in IdentifyInput) (Result, erro
 	if err := document.Validate("traits", in.Traits); err != nil {
 		return Result{}, err
 	}
+	if err := document.Text("source", in.Source, profile.MaxSource); err != nil {
+		return Result{}, err
+	}
 	at, err := document.Timestamp(in.Timestamp, s.Now())
 	if err != nil {
 		return Result{}, err

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cenkalti/backoff/v5"
+
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/profile"
 )
@@ -54,25 +56,35 @@ const maxResolveAttempts = 10
 // when the workspace rules allow, and attaching the identifiers nobody holds
 // (document first, see attach; a new profile's document is created then).
 func (s *Service) Resolve(ctx context.Context, ws auth.Workspace, set Settings, actor string, ids []Identifier, seen Sighting) (Resolution, error) {
-	rules := set.Rules
 	var dropped []Warning
-	pace := profile.NewBackoff()
-	for range maxResolveAttempts {
-		res, retry, err := s.resolveOnce(ctx, ws, actor, rules, ids, seen)
-		if err == nil && len(res.rest) > 0 { // the request is another person's: resolve it without the ties
+	raced := false
+	res, err := profile.Retry(ctx, maxResolveAttempts, func() (Resolution, error) {
+		res, retry, err := s.resolveOnce(ctx, ws, actor, set.Rules, ids, seen)
+		for err == nil && len(res.rest) > 0 { // the request is another person's: resolve it without the ties
 			ids, dropped = res.rest, append(dropped, res.Warnings...)
-			continue
+			res, retry, err = s.resolveOnce(ctx, ws, actor, set.Rules, ids, seen)
 		}
-		if err != nil || !retry {
-			res.Warnings = append(dropped, res.Warnings...)
-			return res, err
+		if raced = err == nil && retry; raced {
+			return res, errRace
 		}
-		if err := pace.Wait(ctx); err != nil {
-			return Resolution{}, err
+		if err != nil {
+			return res, backoff.Permanent(err)
 		}
+		return res, nil
+	})
+	if raced { // out of attempts, or ctx ended before the next
+		if errors.Is(err, errRace) {
+			err = ErrBusy
+		}
+		return Resolution{}, err
 	}
-	return Resolution{}, ErrBusy
+	res.Warnings = append(dropped, res.Warnings...)
+	return res, err
 }
+
+// errRace asks Retry for another attempt of a resolution that lost a race
+// for identifiers or profiles.
+var errRace = errors.New("resolution lost a race")
 
 func (s *Service) resolveOnce(ctx context.Context, ws auth.Workspace, actor string, rules Rules, ids []Identifier, seen Sighting) (Resolution, bool, error) {
 	owners, err := s.index.Owners(ctx, ws, ids)

@@ -107,14 +107,18 @@ func pick[T any](all []T, idx []int) []T {
 
 // retryable says whether an attempt that failed with err is worth another
 // one, and after how long.
+// An unreachable store is Unavailable even when a store operation's
+// deadline is what noticed it, so that case is checked first.
 func (s *Service) retryable(err error, attempt int) (time.Duration, bool) {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) {
 		return 0, false
 	}
 	e, ok := errs.As(err)
 	switch {
 	case ok && e.Kind == errs.Unavailable:
 		return time.Duration(max(e.RetryAfter, 1)) * s.retryUnit, attempt < maxWaits
+	case errors.Is(err, context.DeadlineExceeded):
+		return 0, false
 	case !ok || e.Kind == errs.Internal:
 		return s.retryUnit << min(attempt-1, 5), attempt < maxAttempts
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/document"
-	"github.com/cdp-dev/cdp/internal/errs"
 )
 
 // ConsentInput is one consent decision.
@@ -19,6 +18,10 @@ type ConsentInput struct {
 
 // DefaultPurpose is the purpose of a consent decision that names none.
 const DefaultPurpose = "marketing"
+
+// MaxSource is the longest source, in bytes, a consent change or an
+// identify call may name (e.g. "pos", "line_oa").
+const MaxSource = 64
 
 // maxHistory bounds the decisions kept per channel and purpose.
 const maxHistory = 100
@@ -36,8 +39,8 @@ func (s *Service) SetConsent(ctx context.Context, ws auth.Workspace, in ConsentI
 	if err != nil {
 		return nil, err
 	}
-	if len(in.Source) > 64 {
-		return nil, errs.New(errs.BadInput, "source is longer than 64 characters").WithField("source")
+	if err := document.Text("source", in.Source, MaxSource); err != nil {
+		return nil, err
 	}
 	id, err := s.live(ctx, ws, in.ProfileID)
 	if err != nil {

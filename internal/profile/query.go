@@ -3,7 +3,6 @@ package profile
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/document"
@@ -108,15 +107,11 @@ func (s *Service) List(ctx context.Context, ws auth.Workspace, in ListInput) (pa
 func (s *Service) filter(in ListInput) (Filter, error) {
 	f := Filter{Traits: map[string]any{}}
 	for k, v := range in.Traits {
-		for _, part := range strings.Split(k, ".") {
-			if part == "" || strings.HasPrefix(part, "$") {
-				return f, errs.Newf(errs.BadInput, "invalid trait key %q", k).WithField("filter.traits")
-			}
+		if err := document.Path("filter.traits", k); err != nil {
+			return f, err
 		}
-		if m, ok := v.(map[string]any); ok {
-			if err := document.Validate("filter.traits", m); err != nil {
-				return f, err
-			}
+		if err := document.ValidateValue("filter.traits", v); err != nil {
+			return f, err
 		}
 		f.Traits[k] = v
 	}

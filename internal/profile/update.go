@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
+
 	"github.com/cdp-dev/cdp/internal/auth"
 )
 
@@ -38,31 +40,43 @@ func (s *Service) Update(ctx context.Context, ws auth.Workspace, id string, crea
 // unmerges, erasures) write through their own lease with it.
 func (s *Service) Write(ctx context.Context, ws auth.Workspace, id string, w Write, fn func(*Profile) error) (*Profile, error) {
 	deadline := s.now().Add(lockWait)
-	pace := NewBackoff()
-	for attempt := 0; ; attempt++ {
-		p, done, err := s.tryWrite(ctx, ws, id, w, fn)
+	p, err := Retry(ctx, maxWriteTries, func() (*Profile, error) {
+		p, err := s.attemptWrite(ctx, ws, id, w, fn, deadline)
 		w.From = nil // a retry reads the profile as it is now
-		if done || err != nil {
-			if err == nil && w.Reason != "" && p.MergedInto == "" && !p.Erasing {
-				s.onChange(ctx, p, w.Reason)
-			}
-			return p, err
-		}
-		if p != nil { // another operation's lease: wait for it, or finish it when its holder died
-			wait, err := s.blocked(ctx, p)
-			if err != nil {
-				return nil, err
-			}
-			if wait && (s.now().After(deadline) || attempt > 200) {
-				return nil, ErrBusy
-			}
-		} else if attempt > 200 {
-			return nil, ErrStale
-		}
-		if err := pace.Wait(ctx); err != nil {
-			return nil, err
-		}
+		return p, err
+	})
+	if err == nil && w.Reason != "" && p.MergedInto == "" && !p.Erasing {
+		s.onChange(ctx, p, w.Reason)
 	}
+	return p, err
+}
+
+// maxWriteTries bounds Write's attempts when concurrent writers keep
+// winning or another operation keeps its lease.
+const maxWriteTries = 202
+
+// attemptWrite is one try of Write. It fails with ErrStale when a concurrent
+// writer got there first, and with ErrBusy when another operation's lease
+// is in the way (after finishing that operation when its holder died), for
+// Retry to try again; with ErrBusy for good once the lock wait is over.
+func (s *Service) attemptWrite(ctx context.Context, ws auth.Workspace, id string, w Write, fn func(*Profile) error, deadline time.Time) (*Profile, error) {
+	p, done, err := s.tryWrite(ctx, ws, id, w, fn)
+	switch {
+	case err != nil:
+		return nil, backoff.Permanent(err)
+	case done:
+		return p, nil
+	case p == nil:
+		return nil, ErrStale
+	}
+	wait, err := s.blocked(ctx, p)
+	if err != nil {
+		return nil, backoff.Permanent(err)
+	}
+	if wait && s.now().After(deadline) {
+		return nil, backoff.Permanent(ErrBusy)
+	}
+	return nil, ErrBusy
 }
 
 // tryWrite makes one attempt of Write under the process's lock of the

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/errs"
@@ -32,7 +33,8 @@ func (a *App) importUpload(kind imports.Kind, scope auth.Scope) http.HandlerFunc
 }
 
 // importFailed answers a refused upload: 413 past the size limit, 400 for
-// a bad body, 500 (logged here, not shown) for the rest.
+// a bad body, 503 with Retry-After when the store is unreachable, 500
+// (logged here, not shown) for the rest.
 func (a *App) importFailed(w http.ResponseWriter, r *http.Request, err error) {
 	var tooLarge *http.MaxBytesError
 	switch e, ok := errs.As(err); {
@@ -40,6 +42,9 @@ func (a *App) importFailed(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusRequestEntityTooLarge, imports.ErrTooLarge)
 	case ok && e.Kind == errs.BadInput:
 		writeError(w, http.StatusBadRequest, e)
+	case ok && e.Kind == errs.Unavailable:
+		w.Header().Set("Retry-After", strconv.Itoa(max(e.RetryAfter, 1)))
+		writeError(w, http.StatusServiceUnavailable, e)
 	default:
 		a.log.ErrorContext(r.Context(), "import upload failed", "err", err)
 		writeError(w, http.StatusInternalServerError, errs.New(errs.Internal, "internal error"))

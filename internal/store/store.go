@@ -23,6 +23,10 @@ type Options struct {
 	DataDir  string // the embedded store's directory
 	Database string
 	Logger   *slog.Logger
+	// SelectTimeout bounds how long an operation waits for a reachable
+	// store (the driver's server selection); 0 means DefaultSelectTimeout.
+	// A serverSelectionTimeoutMS in URI wins.
+	SelectTimeout time.Duration
 }
 
 // Store is a connection to one database.
@@ -54,7 +58,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.embedded, uri, s.serial, s.writes, s.dir = e, e.URI(), &stripes{}, newWriteBudget(), o.DataDir
 		s.versions = newVersions()
 	}
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).
+	client, err := mongo.Connect(options.Client().SetServerSelectionTimeout(selectTimeout(o)).ApplyURI(uri).
 		// No client-wide timeout: it adds maxTimeMS to every command, which
 		// FerretDB's distinct refuses. Callers bound work with contexts.
 		SetBSONOptions(&options.BSONOptions{DefaultDocumentMap: true}))
@@ -69,6 +73,15 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, fmt.Errorf("reach mongodb: %w", err)
 	}
 	return s, nil
+}
+
+// selectTimeout is the server selection timeout Open sets before the URI's
+// own options apply.
+func selectTimeout(o Options) time.Duration {
+	if o.SelectTimeout > 0 {
+		return o.SelectTimeout
+	}
+	return DefaultSelectTimeout
 }
 
 // WithDatabase returns a Store on another database of the same connection.

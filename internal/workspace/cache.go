@@ -1,8 +1,9 @@
 package workspace
 
 import (
-	"sync"
 	"time"
+
+	"github.com/hashicorp/golang-lru/v2/expirable"
 
 	"github.com/cdp-dev/cdp/internal/auth"
 )
@@ -12,39 +13,35 @@ import (
 // within cacheTTL.
 const cacheTTL = 2 * time.Second
 
+// cacheSize bounds the workspaces whose settings are kept; the least
+// recently used go first.
+const cacheSize = 10000
+
 // cache keeps recently read settings; every identify and event reads them.
+// The expirable LRU runs one goroutine per cache that expires entries; it
+// never ends, so a process keeps one cache per Service, built once.
 type cache struct {
-	mu      sync.Mutex
-	entries map[auth.Workspace]cached
+	lru *expirable.LRU[auth.Workspace, cached]
 }
 
 type cached struct {
 	settings Settings
 	found    bool
-	at       time.Time
 }
 
-func (c *cache) get(ws auth.Workspace, now time.Time) (Settings, bool, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[ws]
-	if !ok || now.Sub(e.at) > cacheTTL || now.Before(e.at) {
-		return Settings{}, false, false
-	}
-	return e.settings, e.found, true
+func newCache() cache {
+	return cache{lru: expirable.NewLRU[auth.Workspace, cached](cacheSize, nil, cacheTTL)}
 }
 
-func (c *cache) put(ws auth.Workspace, s Settings, found bool, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil || len(c.entries) > 10000 {
-		c.entries = map[auth.Workspace]cached{}
-	}
-	c.entries[ws] = cached{settings: s, found: found, at: now}
+// get returns the cached settings, whether the store had any, and whether
+// they were cached.
+func (c cache) get(ws auth.Workspace) (Settings, bool, bool) {
+	e, ok := c.lru.Get(ws)
+	return e.settings, e.found, ok
 }
 
-func (c *cache) forget(ws auth.Workspace) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.entries, ws)
+func (c cache) put(ws auth.Workspace, s Settings, found bool) {
+	c.lru.Add(ws, cached{settings: s, found: found})
 }
+
+func (c cache) forget(ws auth.Workspace) { c.lru.Remove(ws) }

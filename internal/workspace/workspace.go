@@ -4,7 +4,6 @@ package workspace
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/nyaruka/phonenumbers"
 
@@ -56,19 +55,18 @@ type Service struct {
 
 // NewService returns a Service; defaultRegion applies to workspaces that set none.
 func NewService(store Store, defaultRegion string) *Service {
-	return &Service{store: store, defaultRegion: defaultRegion}
+	return &Service{store: store, defaultRegion: defaultRegion, cache: newCache()}
 }
 
 // Get returns the workspace's settings, with defaults filled in.
 func (s *Service) Get(ctx context.Context, ws auth.Workspace) (Settings, error) {
-	now := time.Now()
-	st, ok, hit := s.cache.get(ws, now)
+	st, ok, hit := s.cache.get(ws)
 	if !hit {
 		var err error
 		if st, ok, err = s.store.Get(ctx, ws); err != nil {
 			return Settings{}, err
 		}
-		s.cache.put(ws, st, ok, now)
+		s.cache.put(ws, st, ok)
 	}
 	if !ok || st.DefaultRegion == "" {
 		st.DefaultRegion = s.defaultRegion
