@@ -1,7 +1,6 @@
 package store
 
 import (
-	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -47,16 +46,5 @@ func plainSlice(a []any) []any {
 	for i, v := range a {
 		out[i] = plain(v)
 	}
-	return out
-}
-
-func sortedNonEmpty(s []string) []string {
-	out := make([]string, 0, len(s))
-	for _, v := range s {
-		if v != "" {
-			out = append(out, v)
-		}
-	}
-	slices.Sort(out)
 	return out
 }
