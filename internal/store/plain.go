@@ -1,7 +1,6 @@
 package store
 
 import (
-
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
