@@ -1867,7 +1867,7 @@ var sources = []*ast.Source{
 
 "An RFC 3339 timestamp."
 scalar Time
-"A free-form JSON object. Keys may not start with ` + "`" + `$` + "`" + ` or contain ` + "`" + `.` + "`" + `; at most 20 levels deep and 64 KiB."
+"A free-form JSON object. Keys are 1 to 128 bytes and may not start with ` + "`" + `$` + "`" + ` or contain ` + "`" + `.` + "`" + ` or NUL; at most 20 levels deep, 1,000 keys and 64 KiB."
 scalar JSON
 "Any JSON value: string, number, boolean, object, array or null."
 scalar JSONValue

@@ -25,6 +25,7 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 		{"ingest", e.ingestRows},    // also runs ingest_1client
 		{"ingest_stored", e.stored}, // also runs ingest_stored_scaling and fold_lag_p99
 		{"import", e.importing},
+		{"segment_cost", e.segmentCost}, // also runs live_segment
 		{"identify", e.identify},
 		{"profile_read", e.profileRead},
 		{"merge", e.merge},
@@ -32,7 +33,8 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 		{"memory", e.memory},
 	}
 	for _, s := range steps {
-		if o.Skip[s.name] && (s.name != "ingest" || o.Skip["ingest_1client"]) && (s.name != "ingest_stored" || (o.Skip["fold_lag_p99"] && o.Skip["ingest_stored_scaling"])) {
+		if o.Skip[s.name] && (s.name != "ingest" || o.Skip["ingest_1client"]) && (s.name != "ingest_stored" || (o.Skip["fold_lag_p99"] && o.Skip["ingest_stored_scaling"])) &&
+			(s.name != "segment_cost" || o.Skip["live_segment"]) {
 			continue
 		}
 		start := time.Now()

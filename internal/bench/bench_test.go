@@ -37,10 +37,10 @@ func TestCommandJSON(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"ingest", "ingest_1client", "ingest_scaling", "identify_p50", "identify_p99",
-		"merge", "merge_p99", "profile_read_p50", "profile_read_p99", "growth", "ingest_stored", "import"} {
+		"merge", "merge_p99", "profile_read_p50", "profile_read_p99", "growth", "ingest_stored", "import", "segment_cost"} {
 		checkRatio(t, name, got[name])
 	}
-	for _, name := range []string{"fold_lag_p99", "import_fold", "import_memory"} {
+	for _, name := range []string{"fold_lag_p99", "import_fold", "import_memory", "live_segment_p50", "live_segment_p99"} {
 		if s := got[name]; s == nil || s["product"].(float64) <= 0 || s["baseline"] != nil {
 			t.Errorf("%s: want a figure and no baseline, got %v", name, s)
 		}

@@ -33,7 +33,7 @@ type Options struct {
 }
 
 // Scenarios are the names --skip accepts, in the order they run.
-var Scenarios = []string{"ingest", "ingest_1client", "ingest_stored", "ingest_stored_scaling", "fold_lag_p99", "import", "identify", "profile_read", "merge", "growth", "memory"}
+var Scenarios = []string{"ingest", "ingest_1client", "ingest_stored", "ingest_stored_scaling", "fold_lag_p99", "import", "segment_cost", "live_segment", "identify", "profile_read", "merge", "growth", "memory"}
 
 // Command is `cdp bench`: it parses args, runs the scenarios and prints the
 // report to stdout. Progress goes to stderr when stderr is a terminal.

@@ -23,6 +23,11 @@ func (s *Service) applyGroup(ctx context.Context, ws auth.Workspace, rules ident
 	}
 	_, err = s.identities.ObserveLive(ctx, ws, rules, pid, identity.Visit{Seen: sightings(group), Reason: "event", From: from,
 		Change: func(p *profile.Profile) {
+			// A retry folds under the rules of now: a segment created
+			// meanwhile is built from the events whose batch p marks.
+			if now, err := s.foldRules(ctx, ws); err == nil {
+				fr = now
+			}
 			for _, b := range byBatch(group) {
 				foldOnce(p, pid, b, fr)
 			}

@@ -363,6 +363,9 @@ func (t *Tally) clone() Tally {
 	return c
 }
 
+// Clone returns a copy of c that can be changed without changing c.
+func (c Computed) Clone() Computed { return cloneComputed(c) }
+
 // cloneComputed copies c deeply enough that a write may change the copy.
 func cloneComputed(c Computed) Computed {
 	c.Channels = slices.Clone(c.Channels)

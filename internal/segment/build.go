@@ -98,7 +98,7 @@ func (s *Service) rewrite(ctx context.Context, ws auth.Workspace, p *profile.Pro
 			return err
 		}
 		want := *p
-		want.Computed = c
+		want.Computed = c.Clone()
 		s.derive(st, &want, s.d.Now())
 		if reflect.DeepEqual(want.Computed, p.Computed) && slices.Equal(want.Segments, p.Segments) &&
 			reflect.DeepEqual(want.Reevaluate, p.Reevaluate) {

@@ -30,6 +30,14 @@ func (s *Service) derive(st *state, p *profile.Profile, now time.Time) {
 		return
 	}
 	p.Computed.RFM = score(st, &p.Computed.Orders, now)
+	for k := range p.Computed.Tallies { // conditions no segment uses any more
+		if !slices.ContainsFunc(st.rules.Conditions, func(c profile.Condition) bool { return c.Key == k }) {
+			delete(p.Computed.Tallies, k)
+		}
+	}
+	if len(p.Computed.Tallies) == 0 {
+		p.Computed.Tallies = nil
+	}
 	var in []string
 	var next time.Time
 	for _, seg := range st.segs {

@@ -158,7 +158,10 @@ func validateField(f *Field, path string, k kind) error {
 	if !validPath(f.Path) {
 		return bad(path+".path", "a dotted path of letters, digits, _ and - (at most 10 parts)")
 	}
-	if err := document.Validate(path+".value", map[string]any{"v": f.Value}); err != nil {
+	if err := document.ValidateValue(path+".value", f.Value); err != nil {
+		if e, ok := errs.As(err); ok {
+			return e.WithField(path + ".value")
+		}
 		return err
 	}
 	v, vpath := f.Value, path+".value"
