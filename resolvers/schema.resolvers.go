@@ -11,7 +11,6 @@ import (
 
 	"github.com/cdp-dev/cdp/graph"
 	"github.com/cdp-dev/cdp/internal/errs"
-	"github.com/cdp-dev/cdp/internal/event"
 	"github.com/cdp-dev/cdp/internal/identity"
 	"github.com/cdp-dev/cdp/internal/profile"
 	"github.com/cdp-dev/cdp/internal/segment"
@@ -149,11 +148,7 @@ func (r *profileResolver) Segments(ctx context.Context, obj *model.Profile) ([]*
 
 // Events is the resolver for the events field.
 func (r *profileResolver) Events(ctx context.Context, obj *model.Profile, first *int, after *string, types []string) (*model.EventConnection, error) {
-	pg, err := r.Deps.Events.List(ctx, ws(ctx), event.ListInput{ProfileID: obj.ID, First: first, After: deref(after), Types: types, Total: requested(ctx, "totalCount")})
-	if err != nil {
-		return nil, err
-	}
-	return toModelEventConnection(pg), nil
+	return r.profileEvents(ctx, obj.ID, first, after, types)
 }
 
 // IngestStatus is the resolver for the ingestStatus field.

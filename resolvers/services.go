@@ -37,6 +37,7 @@ type Events interface {
 	Track(ctx context.Context, ws auth.Workspace, actor string, ins []event.Input, wait event.Wait) (event.Result, error)
 	Status() event.Status
 	List(ctx context.Context, ws auth.Workspace, in event.ListInput) (page.Page[*event.Event], error)
+	ListMany(ctx context.Context, ws auth.Workspace, ins []event.ListInput) ([]page.Page[*event.Event], []error, error)
 }
 
 // Imports is what the resolvers use of bulk imports.

@@ -12,18 +12,21 @@ const module = "github.com/cdp-dev/cdp/"
 
 // allowed lists, for each package whose imports are policed, the module
 // packages it may import. Domain packages form one chain:
-// resolvers -> event -> identity -> profile -> {document, errs, page, auth};
-// workspace -> identity; imports -> {event, identity}; store implements the
-// domain packages' interfaces.
+// resolvers -> segment -> event -> identity -> profile -> {document, errs,
+// page, auth}; segment -> rfm (pure scoring); workspace -> identity;
+// imports -> {event, identity}; store implements the domain packages'
+// interfaces.
 // Anything else between these packages is a sideways or upward import.
 var allowed = map[string][]string{
-	"resolvers":          {"graph", "model", "internal/event", "internal/imports", "internal/identity", "internal/profile", "internal/workspace", "internal/pubsub", "internal/document", "internal/errs", "internal/page", "internal/auth"},
+	"resolvers":          {"graph", "model", "internal/segment", "internal/event", "internal/imports", "internal/identity", "internal/profile", "internal/workspace", "internal/pubsub", "internal/document", "internal/errs", "internal/page", "internal/auth"},
+	"internal/segment":   {"internal/event", "internal/rfm", "internal/identity", "internal/profile", "internal/document", "internal/errs", "internal/page", "internal/auth"},
+	"internal/rfm":       {},
 	"internal/event":     {"internal/identity", "internal/profile", "internal/document", "internal/errs", "internal/page", "internal/auth"},
 	"internal/identity":  {"internal/profile", "internal/document", "internal/errs", "internal/page", "internal/auth"},
 	"internal/profile":   {"internal/document", "internal/errs", "internal/page", "internal/auth"},
 	"internal/workspace": {"internal/identity", "internal/document", "internal/errs", "internal/auth"},
 	"internal/imports":   {"internal/event", "internal/identity", "internal/document", "internal/errs", "internal/auth"},
-	"internal/store":     {"internal/event", "internal/imports", "internal/identity", "internal/profile", "internal/workspace", "internal/document", "internal/errs", "internal/page", "internal/auth"},
+	"internal/store":     {"internal/segment", "internal/rfm", "internal/event", "internal/imports", "internal/identity", "internal/profile", "internal/workspace", "internal/document", "internal/errs", "internal/page", "internal/auth"},
 	"internal/document":  {"internal/errs"},
 	"internal/page":      {"internal/errs"},
 	"internal/auth":      {"internal/errs"},

@@ -18,6 +18,7 @@ import (
 	"github.com/cdp-dev/cdp/graph"
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/errs"
+	"github.com/cdp-dev/cdp/resolvers"
 )
 
 // wsInitTimeout is how long a websocket may take to send connection_init.
@@ -49,6 +50,9 @@ func (a *App) newGraphQL(cfg graph.Config) *handler.Server {
 	srv.SetErrorPresenter(presenter(a.log))
 	srv.SetRecoverFunc(recoverer(a.log))
 	srv.AroundOperations(a.aroundOperation)
+	if r, ok := cfg.Resolvers.(*resolvers.Resolver); ok {
+		srv.AroundOperations(withLoaders(r))
+	}
 	return srv
 }
 
@@ -121,4 +125,15 @@ func oneShotError(e *errs.Error) graphql.ResponseHandler {
 		ext["retryAfter"] = e.RetryAfter
 	}
 	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: e.Error(), Extensions: ext}}})
+}
+
+// withLoaders gives each query and mutation its own loaders (a
+// subscription has none: its messages must not read each other's cache).
+func withLoaders(r *resolvers.Resolver) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if oc := graphql.GetOperationContext(ctx); oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
+			return next(ctx)
+		}
+		return next(r.WithLoaders(ctx))
+	}
 }
