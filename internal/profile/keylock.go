@@ -2,6 +2,7 @@ package profile
 
 import (
 	"hash/fnv"
+	"slices"
 	"sync"
 )
 
@@ -17,4 +18,27 @@ func (k *keyLocks) lock(key string) func() {
 	m := &k[h.Sum32()%uint32(len(k))]
 	m.Lock()
 	return m.Unlock
+}
+
+// lockAll takes the mutexes of the keys in a fixed order (each once), so
+// two callers never wait on each other in a cycle, and returns their
+// release. Single-key holders never take a second one, so they cannot
+// close a cycle either.
+func (k *keyLocks) lockAll(keys []string) func() {
+	idx := make([]int, 0, len(keys))
+	for _, key := range keys {
+		h := fnv.New32a()
+		_, _ = h.Write([]byte(key))
+		idx = append(idx, int(h.Sum32()%uint32(len(k))))
+	}
+	slices.Sort(idx)
+	idx = slices.Compact(idx)
+	for _, i := range idx {
+		k[i].Lock()
+	}
+	return func() {
+		for _, i := range idx {
+			k[i].Unlock()
+		}
+	}
 }

@@ -122,6 +122,9 @@ type Store interface {
 	InsertMany(ctx context.Context, ps []*Profile) error
 	// Replace stores p if the stored version still equals version; else ErrStale.
 	Replace(ctx context.Context, p *Profile, version int64) error
+	// ReplaceMany is Replace for many profiles in few writes; stale[i]
+	// reports that ps[i] was not stored because its version moved.
+	ReplaceMany(ctx context.Context, ps []*Profile, versions []int64) (stale []bool, err error)
 	// List returns up to limit profiles after the id `after`, in id order.
 	List(ctx context.Context, ws auth.Workspace, f Filter, after string, limit int) ([]*Profile, error)
 	// Count returns the number of live profiles matching f.

@@ -72,17 +72,38 @@ func (s *Service) Rewrite(ctx context.Context, ws auth.Workspace, recount bool) 
 				return err
 			}
 		}
+		var changed []*profile.Profile
+		var cs []profile.Computed
 		for i, p := range ps {
 			c := p.Computed
 			if fresh != nil {
 				c = fresh[i]
 			}
-			if err := s.rewrite(ctx, ws, p, c, recount); err != nil {
+			if s.differs(st, p, c) {
+				changed, cs = append(changed, p), append(cs, c)
+			}
+		}
+		retry, err := s.d.Profiles.WriteMany(ctx, ws, changed, func(i int, q *profile.Profile) { q.Computed = cs[i].Clone() })
+		if err != nil {
+			return err
+		}
+		for _, i := range retry { // written meanwhile, or held by a merge: one by one
+			if err := s.rewrite(ctx, ws, changed[i], cs[i], recount); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// differs reports whether storing the profile with the computed values c
+// would change its computed values, membership or next re-evaluation.
+func (s *Service) differs(st *state, p *profile.Profile, c profile.Computed) bool {
+	want := *p
+	want.Computed = c.Clone()
+	s.derive(st, &want, s.d.Now())
+	return !reflect.DeepEqual(want.Computed, p.Computed) || !slices.Equal(want.Segments, p.Segments) ||
+		!reflect.DeepEqual(want.Reevaluate, p.Reevaluate)
 }
 
 // errMoved stops a rewrite whose profile changed since it was read.
@@ -97,11 +118,7 @@ func (s *Service) rewrite(ctx context.Context, ws auth.Workspace, p *profile.Pro
 		if err != nil {
 			return err
 		}
-		want := *p
-		want.Computed = c.Clone()
-		s.derive(st, &want, s.d.Now())
-		if reflect.DeepEqual(want.Computed, p.Computed) && slices.Equal(want.Segments, p.Segments) &&
-			reflect.DeepEqual(want.Reevaluate, p.Reevaluate) {
+		if !s.differs(st, p, c) {
 			return nil
 		}
 		version := p.Version
