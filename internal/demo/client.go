@@ -39,16 +39,19 @@ func missingField(err error, name string) bool {
 // maxTries bounds how often an UNAVAILABLE answer is retried.
 const maxTries = 8
 
-// do posts an operation and decodes data into out, retrying after the
-// server's retryAfter while it answers UNAVAILABLE (writes are idempotent).
+// do posts an operation and decodes data into out, retrying while the
+// server answers UNAVAILABLE with a retryAfter (a full ingest backlog, a
+// profile being merged; writes are idempotent). UNAVAILABLE without one
+// (the operation ran past the server's time limit) would fail the same
+// way again, so it is returned.
 func (c *client) do(ctx context.Context, query string, vars map[string]any, out any) error {
 	for try := 1; ; try++ {
 		err := c.once(ctx, query, vars, out)
 		var ge *GraphQLError
-		if !errors.As(err, &ge) || ge.Code != "UNAVAILABLE" || try == maxTries {
+		if !errors.As(err, &ge) || ge.Code != "UNAVAILABLE" || ge.RetryAfter <= 0 || try == maxTries {
 			return err
 		}
-		wait := time.Duration(max(ge.RetryAfter, 1) * float64(time.Second))
+		wait := time.Duration(ge.RetryAfter * float64(time.Second))
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

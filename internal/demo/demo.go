@@ -67,6 +67,9 @@ func Seed(ctx context.Context, o Options) (Report, error) {
 	rep.FoldDrained = c.waitForFold(ctx, o.logf)
 	rep.RFM = c.recomputeRfm(ctx)
 	rep.Segments, rep.SegmentsErr = c.createSegments(ctx)
+	if rep.SegmentsErr == nil {
+		rep.Segments = c.waitForSegments(ctx, rep.Segments, o.logf)
+	}
 	rep.Profiles = c.profileCountOr(ctx, -1)
 	rep.Elapsed = time.Since(start)
 	return rep, ctx.Err()
@@ -132,39 +135,6 @@ func (o Options) progress(what string, n int) func(int) {
 func (o Options) logf(format string, args ...any) {
 	if o.Log != nil {
 		fmt.Fprintf(o.Log, format+"\n", args...)
-	}
-}
-
-// foldWait bounds how long Seed waits for the fold to drain.
-const foldWait = 3 * time.Minute
-
-// waitForFold polls ingestStatus until no stored event waits to be folded
-// into its profile, so that recomputeRfm sees every order. It gives up
-// (false) after foldWait, or at once without the admin scope.
-func (c *client) waitForFold(ctx context.Context, logf func(string, ...any)) bool {
-	deadline, last := time.Now().Add(foldWait), -1
-	for {
-		var out struct{ IngestStatus struct{ Backlog int } }
-		err := c.do(ctx, `{ ingestStatus { backlog } }`, nil, &out)
-		switch {
-		case err != nil:
-			logf("not waiting for the fold: %v", err)
-			return false
-		case out.IngestStatus.Backlog == 0:
-			return true
-		case time.Now().After(deadline):
-			logf("the fold still has %d events to apply; going on", out.IngestStatus.Backlog)
-			return false
-		}
-		if n := out.IngestStatus.Backlog; n != last {
-			logf("waiting for the fold: %d events to apply", n)
-			last = n
-		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-time.After(time.Second):
-		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -35,16 +36,16 @@ func (r Report) personas() string {
 func (r Report) segments() string {
 	var parts []string
 	for _, s := range r.Segments {
-		if s.ID == "" {
-			parts = append(parts, fmt.Sprintf("%q (%s)", s.Name, s.Status))
-			continue
+		state := "created"
+		if s.Existed {
+			state = "already there"
 		}
-		parts = append(parts, fmt.Sprintf("%q (%d members, %s)", s.Name, s.Size, s.Status))
+		parts = append(parts, fmt.Sprintf("\n    %-38s %s, %d members (%s)", s.Name, state, s.Size, s.Status))
 	}
 	if r.SegmentsErr != nil {
-		parts = append(parts, outcome(r.SegmentsErr, ""))
+		parts = append(parts, "\n    "+outcome(r.SegmentsErr, ""))
 	}
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, "")
 }
 
 func count(n int) string {
@@ -61,6 +62,8 @@ func outcome(err error, ok string) string {
 		return ok
 	case Unsupported(err):
 		return "skipped, the server does not have it yet: " + err.Error()
+	case errors.Is(err, errTimedOut):
+		return "not finished: " + err.Error()
 	default:
 		return "FAILED: " + err.Error()
 	}

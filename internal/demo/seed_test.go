@@ -40,7 +40,7 @@ func TestSeedThroughTheAPI(t *testing.T) {
 		t.Errorf("rerun: %d events accepted, %d duplicates; want 0 and %d", again.Accepted, again.Duplicates, rep.Events)
 	}
 	for _, s := range again.Segments {
-		if s.ID != "" {
+		if !s.Existed {
 			t.Errorf("rerun created segment %q again", s.Name)
 		}
 	}
@@ -62,5 +62,10 @@ func checkSegments(t *testing.T, rep demo.Report) {
 		t.Errorf("createSegment: %v", rep.SegmentsErr)
 	case len(rep.Segments) != len(demo.Segments()):
 		t.Errorf("%d segments created, want %d", len(rep.Segments), len(demo.Segments()))
+	}
+	for _, s := range rep.Segments {
+		if s.Existed || s.ID == "" || s.Status != "READY" {
+			t.Errorf("segment %+v, want created and built (READY)", s)
+		}
 	}
 }

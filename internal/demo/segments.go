@@ -55,15 +55,18 @@ const (
 // errUnsupported marks a feature the server does not have yet.
 var errUnsupported = errors.New("not supported by this server yet")
 
+// errTimedOut marks an operation that ran past the server's time limit.
+var errTimedOut = errors.New("the server's CDP_OPERATION_TIMEOUT passed")
+
 // SegmentResult is a segment as the server created it.
 type SegmentResult struct {
 	ID, Name, Status string
 	Size             int
+	Existed          bool `json:"-"` // the workspace had it before this run
 }
 
 // createSegments creates the demo segments the workspace does not have
-// by name yet; those it has (from an earlier run) are reported with an
-// empty ID. When the server has no segments it returns errUnsupported.
+// by name yet; those it has (from an earlier run) are reported as Existed. When the server has no segments it returns errUnsupported.
 func (c *client) createSegments(ctx context.Context) ([]SegmentResult, error) {
 	have, err := c.segmentNames(ctx)
 	if err != nil {
@@ -72,7 +75,7 @@ func (c *client) createSegments(ctx context.Context) ([]SegmentResult, error) {
 	var out []SegmentResult
 	for _, s := range Segments() {
 		if have[s.Name] {
-			out = append(out, SegmentResult{Name: s.Name, Status: "already there"})
+			out = append(out, SegmentResult{Name: s.Name, Existed: true})
 			continue
 		}
 		var res struct{ CreateSegment SegmentResult }
@@ -82,7 +85,7 @@ func (c *client) createSegments(ctx context.Context) ([]SegmentResult, error) {
 		case missingField(err, "createSegment") || missingField(err, "SegmentInput"):
 			return out, fmt.Errorf("createSegment: %w (%v)", errUnsupported, err)
 		case errors.As(err, &ge) && ge.Code == "CONFLICT":
-			out = append(out, SegmentResult{Name: s.Name, Status: "already there"})
+			out = append(out, SegmentResult{Name: s.Name, Existed: true})
 		case err != nil:
 			return out, fmt.Errorf("createSegment %q: %w", s.Name, err)
 		default:
@@ -109,8 +112,13 @@ func (c *client) segmentNames(ctx context.Context) (map[string]bool, error) {
 // recomputeRfm asks the server to recompute the RFM quintiles and scores.
 func (c *client) recomputeRfm(ctx context.Context) error {
 	err := c.do(ctx, recomputeRfmQ, nil, nil)
-	if missingField(err, "recomputeRfm") {
+	var ge *GraphQLError
+	switch {
+	case missingField(err, "recomputeRfm"):
 		return fmt.Errorf("recomputeRfm: %w (%v)", errUnsupported, err)
+	case errors.As(err, &ge) && ge.Code == "UNAVAILABLE":
+		return fmt.Errorf("recomputeRfm: %w (%v); the server recomputes every CDP_RFM_INTERVAL, "+
+			"or serve with a longer timeout and run it again", errTimedOut, err)
 	}
 	return err
 }
