@@ -1,6 +1,7 @@
 package document
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"time"
@@ -50,4 +51,25 @@ func Clip(s string) string {
 		n++
 	}
 	return s
+}
+
+// Number returns a JSON number (as decoded from a request, a variable or
+// the store) as a float64.
+func Number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case float32:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	case int32:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case json.Number:
+		f, err := x.Float64()
+		return f, err == nil
+	}
+	return 0, false
 }

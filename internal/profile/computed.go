@@ -1,7 +1,7 @@
 package profile
 
 import (
-	"encoding/json"
+	"github.com/cdp-dev/cdp/internal/document"
 	"slices"
 	"time"
 )
@@ -88,19 +88,8 @@ type FoldRules struct {
 // properties.total, when numeric.
 func Revenue(props map[string]any) (float64, bool) {
 	for _, k := range []string{"revenue", "total"} {
-		switch v := props[k].(type) {
-		case float64:
-			return v, true
-		case int64:
-			return float64(v), true
-		case int32:
-			return float64(v), true
-		case int:
-			return float64(v), true
-		case json.Number:
-			if f, err := v.Float64(); err == nil {
-				return f, true
-			}
+		if f, ok := document.Number(props[k]); ok {
+			return f, true
 		}
 	}
 	return 0, false

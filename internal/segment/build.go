@@ -203,20 +203,25 @@ func (s *Service) recompute(ctx context.Context, ws auth.Workspace, ps []*profil
 	return out, nil
 }
 
-// sweeper re-evaluates, every SweepEvery, the profiles whose time windows
-// lapsed: they leave "ordered in the last 30 days" when the 30 days pass.
-func (s *Service) sweeper() {
-	t := time.NewTicker(s.d.SweepEvery)
+// every runs fn every d until the service closes.
+func (s *Service) every(d time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-s.ctx.Done():
 			return
 		case <-t.C:
+			fn(s.ctx)
 		}
-		if _, err := s.Sweep(s.ctx); err != nil {
-			s.logError("segment sweep failed; retrying", err)
-		}
+	}
+}
+
+// sweep re-evaluates the profiles whose time windows lapsed: they leave
+// "ordered in the last 30 days" when the 30 days pass.
+func (s *Service) sweep(ctx context.Context) {
+	if _, err := s.Sweep(ctx); err != nil {
+		s.logError("segment sweep failed; retrying", err)
 	}
 }
 

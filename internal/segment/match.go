@@ -1,7 +1,7 @@
 package segment
 
 import (
-	"encoding/json"
+	"github.com/cdp-dev/cdp/internal/document"
 	"strings"
 	"time"
 )
@@ -94,8 +94,8 @@ func equal(x, v any) bool {
 // compare orders x against the rule's value v: numbers with numbers, times
 // with RFC 3339 strings, strings with strings.
 func compare(x, v any) (int, bool) {
-	if a, ok := number(x); ok {
-		b, ok := number(v)
+	if a, ok := document.Number(x); ok {
+		b, ok := document.Number(v)
 		if !ok {
 			return 0, false
 		}
@@ -118,25 +118,6 @@ func compare(x, v any) (int, bool) {
 			return 0, false
 		}
 		return strings.Compare(a, b), true
-	}
-	return 0, false
-}
-
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
 	}
 	return 0, false
 }

@@ -81,25 +81,16 @@ func (s *Service) RFMSummary(ctx context.Context, ws auth.Workspace) (RFMSummary
 	return out, err
 }
 
-// rfmLoop recomputes the RFM quintiles of every workspace every RFMEvery.
-func (s *Service) rfmLoop() {
-	t := time.NewTicker(s.d.RFMEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-t.C:
-		}
-		wss, err := s.d.ProfileList.Workspaces(s.ctx)
-		if err != nil {
+// recomputeAll recomputes the RFM quintiles of every workspace.
+func (s *Service) recomputeAll(ctx context.Context) {
+	wss, err := s.d.ProfileList.Workspaces(ctx)
+	if err != nil {
+		s.logError("RFM recomputation failed; retrying", err)
+		return
+	}
+	for _, ws := range wss {
+		if _, err := s.RecomputeRFM(ctx, ws); err != nil {
 			s.logError("RFM recomputation failed; retrying", err)
-			continue
-		}
-		for _, ws := range wss {
-			if _, err := s.RecomputeRFM(s.ctx, ws); err != nil {
-				s.logError("RFM recomputation failed; retrying", err)
-			}
 		}
 	}
 }

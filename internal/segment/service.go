@@ -103,8 +103,8 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	s.wg.Add(3)
 	go func() { defer s.wg.Done(); s.builder() }()
-	go func() { defer s.wg.Done(); s.sweeper() }()
-	go func() { defer s.wg.Done(); s.rfmLoop() }()
+	go func() { defer s.wg.Done(); s.every(s.d.SweepEvery, s.sweep) }()
+	go func() { defer s.wg.Done(); s.every(s.d.RFMEvery, s.recomputeAll) }()
 	for _, seg := range segs {
 		s.builds <- job{seg: seg, recount: len(seg.Rule.Events()) > 0}
 	}

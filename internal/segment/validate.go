@@ -222,7 +222,7 @@ func scalar(v any, path string, k kind) error {
 			return bad(path, "takes a %s", kindName(k))
 		}
 	default:
-		if _, ok := number(v); !ok {
+		if _, ok := document.Number(v); !ok {
 			return bad(path, "takes a string, number or boolean")
 		}
 		if k == kText || k == kTime {
@@ -235,7 +235,7 @@ func scalar(v any, path string, k kind) error {
 // ordered checks a value compared by order: a number, or a string (an RFC
 // 3339 time for time values).
 func ordered(v any, path string, k kind) error {
-	if _, ok := number(v); ok && k != kText && k != kTime {
+	if _, ok := document.Number(v); ok && k != kText && k != kTime {
 		return nil
 	}
 	if s, ok := v.(string); ok && k != kNumber {
