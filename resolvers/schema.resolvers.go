@@ -238,11 +238,8 @@ func (r *queryResolver) Segments(ctx context.Context) ([]*model.Segment, error) 
 
 // SegmentMembers is the resolver for the segmentMembers field.
 func (r *queryResolver) SegmentMembers(ctx context.Context, segmentID string, first *int, after *string) (*model.ProfileConnection, error) {
-	if _, err := r.Deps.Segments.Get(ctx, ws(ctx), segmentID); err != nil {
-		return nil, err
-	}
-	in := profile.ListInput{First: first, After: deref(after), Segment: segmentID, Total: requested(ctx, "totalCount")}
-	pg, err := r.Deps.Profiles.List(ctx, ws(ctx), in)
+	in := profile.ListInput{First: first, After: deref(after), Total: requested(ctx, "totalCount")}
+	pg, err := r.Deps.Segments.Members(ctx, ws(ctx), segmentID, in)
 	if err != nil {
 		return nil, err
 	}
@@ -251,14 +248,7 @@ func (r *queryResolver) SegmentMembers(ctx context.Context, segmentID string, fi
 
 // PreviewSegment is the resolver for the previewSegment field.
 func (r *queryResolver) PreviewSegment(ctx context.Context, rule model.ConditionInput, sample *int) (*model.SegmentPreview, error) {
-	n := 10
-	if sample != nil {
-		n = *sample
-	}
-	if n < 0 || n > 100 {
-		return nil, errs.New(errs.BadInput, "sample: 0 to 100").WithField("sample")
-	}
-	pv, err := r.Deps.Segments.Preview(ctx, ws(ctx), toDomainRule(&rule), n)
+	pv, err := r.Deps.Segments.Preview(ctx, ws(ctx), toDomainRule(&rule), sample)
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,8 @@ type Segments interface {
 	Get(ctx context.Context, ws auth.Workspace, id string) (*segment.Segment, error)
 	List(ctx context.Context, ws auth.Workspace) ([]*segment.Segment, error)
 	Size(ctx context.Context, ws auth.Workspace, id string) (int64, error)
-	Preview(ctx context.Context, ws auth.Workspace, rule *segment.Node, sample int) (segment.Preview, error)
+	Preview(ctx context.Context, ws auth.Workspace, rule *segment.Node, sample *int) (segment.Preview, error)
+	Members(ctx context.Context, ws auth.Workspace, id string, in profile.ListInput) (page.Page[*profile.Profile], error)
 	RecomputeRFM(ctx context.Context, ws auth.Workspace) (segment.RFMSummary, error)
 	RFMSummary(ctx context.Context, ws auth.Workspace) (segment.RFMSummary, error)
 	SettingsChanged(ctx context.Context, ws auth.Workspace) error

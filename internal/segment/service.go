@@ -12,6 +12,7 @@ import (
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/errs"
 	"github.com/cdp-dev/cdp/internal/event"
+	"github.com/cdp-dev/cdp/internal/page"
 	"github.com/cdp-dev/cdp/internal/profile"
 )
 
@@ -300,6 +301,16 @@ func (s *Service) Size(ctx context.Context, ws auth.Workspace, id string) (int64
 	return s.d.ProfileList.Count(ctx, ws, profile.Filter{Segment: id})
 }
 
+// Members returns a page of the segment's members; NOT_FOUND for a
+// segment that does not exist.
+func (s *Service) Members(ctx context.Context, ws auth.Workspace, id string, in profile.ListInput) (page.Page[*profile.Profile], error) {
+	if _, err := s.Get(ctx, ws, id); err != nil {
+		return page.Page[*profile.Profile]{}, err
+	}
+	in.Segment = id
+	return s.d.Profiles.List(ctx, ws, in)
+}
+
 // Preview is a rule's match count and a sample of its matches.
 type Preview struct {
 	Count  int64
@@ -309,7 +320,15 @@ type Preview struct {
 // Preview evaluates a rule over the workspace's profiles without saving
 // it. Event conditions the workspace does not tally yet are counted from
 // the stored events.
-func (s *Service) Preview(ctx context.Context, ws auth.Workspace, rule *Node, sample int) (Preview, error) {
+// sample is how many matches to return (nil: 10; at most 100).
+func (s *Service) Preview(ctx context.Context, ws auth.Workspace, rule *Node, sample *int) (Preview, error) {
+	n := 10
+	if sample != nil {
+		n = *sample
+	}
+	if n < 0 || n > 100 {
+		return Preview{}, errs.New(errs.BadInput, "sample: 0 to 100").WithField("sample")
+	}
 	if err := Validate(rule); err != nil {
 		return Preview{}, err
 	}
@@ -335,7 +354,7 @@ func (s *Service) Preview(ctx context.Context, ws auth.Workspace, rule *Node, sa
 			}
 			if ok, _ := Eval(rule, &c, now); ok {
 				out.Count++
-				if len(out.Sample) < sample {
+				if len(out.Sample) < n {
 					out.Sample = append(out.Sample, p)
 				}
 			}

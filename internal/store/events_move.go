@@ -12,12 +12,6 @@ import (
 	"github.com/cdp-dev/cdp/internal/identity"
 )
 
-// Events moves events for unmerges; the composition root pairs it with the
-// event service's Recount to make an identity.EventMover.
-var _ interface {
-	MoveReceivedWith(context.Context, auth.Workspace, string, string, time.Time, []identity.Identifier, []identity.Identifier) error
-} = Events{}
-
 func set(fields ...bson.E) bson.D { return bson.D{{Key: "$set", Value: bson.D(fields)}} }
 
 // Reassign points the events at another profile.
