@@ -41,6 +41,9 @@ func (s *Service) derive(st *state, p *profile.Profile, now time.Time) {
 	var in []string
 	var next time.Time
 	for _, seg := range st.segs {
+		if seg.Rule == nil { // a stored rule that no longer decodes matches nobody
+			continue
+		}
 		ok, changes := Eval(seg.Rule, p, now)
 		if ok {
 			in = append(in, seg.ID)

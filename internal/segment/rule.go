@@ -58,6 +58,8 @@ type EventCond struct {
 	Count       *CountCond `json:"count,omitempty"`
 	WithinDays  int        `json:"withinDays,omitempty"`
 	WithinHours int        `json:"withinHours,omitempty"`
+	// key caches Key once prepare ran: evaluation runs at every write.
+	key string
 }
 
 // CountCond compares a number of events.
@@ -82,6 +84,9 @@ type ConsentCond struct {
 // Key names what an event condition counts (type, channel and where, not
 // the count or window), so that equal conditions share one tally.
 func (e *EventCond) Key() string {
+	if e.key != "" {
+		return e.key
+	}
 	b, _ := json.Marshal(struct {
 		T string   `json:"t"`
 		C string   `json:"c"`
@@ -114,4 +119,14 @@ func (n *Node) Windowed() bool {
 		}
 	}
 	return false
+}
+
+// prepare computes what evaluation would otherwise compute at every write
+// (the event conditions' keys). Call it before the rule is shared.
+func (n *Node) prepare() *Node {
+	for _, e := range n.Events() {
+		e.key = ""
+		e.key = e.Key()
+	}
+	return n
 }

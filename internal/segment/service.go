@@ -148,6 +148,7 @@ func (s *Service) reload(ctx context.Context, ws auth.Workspace) (*state, error)
 	st.rules = &profile.FoldRules{OrderTypes: set.OrderTypes, Offline: set.OfflineChannels}
 	seen := map[string]bool{}
 	for _, seg := range segs {
+		seg.Rule.prepare()
 		for _, e := range seg.Rule.Events() {
 			if k := e.Key(); !seen[k] {
 				seen[k] = true
@@ -332,6 +333,7 @@ func (s *Service) Preview(ctx context.Context, ws auth.Workspace, rule *Node, sa
 	if err := Validate(rule); err != nil {
 		return Preview{}, err
 	}
+	rule.prepare()
 	st, err := s.state(ctx, ws)
 	if err != nil {
 		return Preview{}, err
