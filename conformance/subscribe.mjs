@@ -1,4 +1,4 @@
-// Subscribes to profileUpdated with the graphql-ws or graphql-sse client,
+// Subscribes to profileChanged with the graphql-ws or graphql-sse client,
 // sends identify mutations until an update arrives, and checks it.
 // Usage: node subscribe.mjs ws|sse URL TOKEN
 import WebSocket from 'ws';
@@ -26,15 +26,15 @@ let passed = 0, failed = 0;
 const check = (ok, what) => { if (ok) passed++; else { failed++; console.log(`FAIL ${kind}: ${what}`); } };
 try {
   const got = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no profileUpdated within 30 s')), 30000);
+    const timer = setTimeout(() => reject(new Error('no profileChanged within 30 s')), 30000);
     let n = 0;
     // Nothing tells a client its subscription is live: identify until an update comes.
     const poke = setInterval(() => identify(++n).catch(reject), 300);
     const stop = client.subscribe(
-      { query: 'subscription { profileUpdated { reason profile { traits } } }' },
+      { query: 'subscription { profileChanged { reason profile { traits } } }' },
       {
         next: (msg) => {
-          if (msg.data?.profileUpdated?.profile?.traits?.marker !== marker) return;
+          if (msg.data?.profileChanged?.profile?.traits?.marker !== marker) return;
           clearTimeout(timer); clearInterval(poke); stop(); resolve(msg);
         },
         error: (err) => { clearTimeout(timer); clearInterval(poke); reject(err); },
@@ -42,7 +42,7 @@ try {
       });
   });
   check(!got.errors, `errors in the update: ${JSON.stringify(got.errors)}`);
-  check(['created', 'updated', 'merge', 'traits'].includes(got.data.profileUpdated.reason) || got.data.profileUpdated.reason,
+  check(['created', 'updated', 'merge', 'traits'].includes(got.data.profileChanged.reason) || got.data.profileChanged.reason,
     'the update has a reason');
 } catch (err) {
   check(false, err instanceof Error ? err.message : JSON.stringify(err));

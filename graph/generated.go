@@ -323,6 +323,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
+		ProfileChanged           func(childComplexity int, id *string) int
 		ProfileUpdated           func(childComplexity int, id *string) int
 		SegmentMembershipChanged func(childComplexity int, segmentID *string) int
 	}
@@ -395,7 +396,8 @@ type SegmentResolver interface {
 	Size(ctx context.Context, obj *model.Segment) (int, error)
 }
 type SubscriptionResolver interface {
-	ProfileUpdated(ctx context.Context, id *string) (<-chan *model.ProfileUpdate, error)
+	ProfileUpdated(ctx context.Context, id *string) (<-chan *model.Profile, error)
+	ProfileChanged(ctx context.Context, id *string) (<-chan *model.ProfileUpdate, error)
 	SegmentMembershipChanged(ctx context.Context, segmentID *string) (<-chan *model.SegmentMembershipChange, error)
 }
 
@@ -1641,6 +1643,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SegmentPreview.Sample(childComplexity), true
 
+	case "Subscription.profileChanged":
+		if e.ComplexityRoot.Subscription.ProfileChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_profileChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ProfileChanged(childComplexity, args["id"].(*string)), true
 	case "Subscription.profileUpdated":
 		if e.ComplexityRoot.Subscription.ProfileUpdated == nil {
 			break
@@ -1944,8 +1957,10 @@ type Mutation {
 }
 
 type Subscription {
-  "Every change to a profile of the workspace (or to one profile, given its id), with the profile as it is after the change."
-  profileUpdated(id: ID): ProfileUpdate! @hasScope(scope: "profiles:read")
+  "The profile as it is after each change (every profile of the workspace, or one profile given its id)."
+  profileUpdated(id: ID): Profile! @hasScope(scope: "profiles:read")
+  "Like profileUpdated, with what caused each change (identify, event, consent, merge)."
+  profileChanged(id: ID): ProfileUpdate! @hasScope(scope: "profiles:read")
   "Profiles entering and leaving a segment (every segment of the workspace when segmentId is absent), in order per profile."
   segmentMembershipChanged(segmentId: ID): SegmentMembershipChange! @hasScope(scope: "profiles:read")
 }
@@ -3591,6 +3606,20 @@ func (ec *executionContext) field_Query_segment_args(ctx context.Context, rawArg
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
 		func(ctx context.Context, v any) (string, error) {
 			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_profileChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9160,6 +9189,68 @@ func (ec *executionContext) _Subscription_profileUpdated(ctx context.Context, fi
 			directive1 := func(ctx context.Context) (any, error) {
 				scope, err := ec.unmarshalNString2string(ctx, "profiles:read")
 				if err != nil {
+					var zeroVal *model.Profile
+					return zeroVal, err
+				}
+				if ec.Directives.HasScope == nil {
+					var zeroVal *model.Profile
+					return zeroVal, errors.New("directive hasScope is not implemented")
+				}
+				return ec.Directives.HasScope(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Profile) graphql.Marshaler {
+			return ec.marshalNProfile2ᚖgithubᚗcomᚋcdpᚑdevᚋcdpᚋmodelᚐProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_profileUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Profile(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_profileUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_profileChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_profileChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ProfileChanged(ctx, fc.Args["id"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalNString2string(ctx, "profiles:read")
+				if err != nil {
 					var zeroVal *model.ProfileUpdate
 					return zeroVal, err
 				}
@@ -9180,7 +9271,7 @@ func (ec *executionContext) _Subscription_profileUpdated(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Subscription_profileUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Subscription_profileChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
@@ -9197,7 +9288,7 @@ func (ec *executionContext) fieldContext_Subscription_profileUpdated(ctx context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Subscription_profileUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Subscription_profileChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13449,6 +13540,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "profileUpdated":
 		return ec._Subscription_profileUpdated(ctx, fields[0])
+	case "profileChanged":
+		return ec._Subscription_profileChanged(ctx, fields[0])
 	case "segmentMembershipChanged":
 		return ec._Subscription_segmentMembershipChanged(ctx, fields[0])
 	default:

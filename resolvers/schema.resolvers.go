@@ -290,8 +290,13 @@ func (r *segmentResolver) Size(ctx context.Context, obj *model.Segment) (int, er
 }
 
 // ProfileUpdated is the resolver for the profileUpdated field.
-func (r *subscriptionResolver) ProfileUpdated(ctx context.Context, id *string) (<-chan *model.ProfileUpdate, error) {
-	return subscribeProfiles(ctx, r.Deps.Bus, ws(ctx), deref(id))
+func (r *subscriptionResolver) ProfileUpdated(ctx context.Context, id *string) (<-chan *model.Profile, error) {
+	return subscribeProfiles(ctx, r.Deps.Bus, ws(ctx), deref(id), profileAfter)
+}
+
+// ProfileChanged is the resolver for the profileChanged field.
+func (r *subscriptionResolver) ProfileChanged(ctx context.Context, id *string) (<-chan *model.ProfileUpdate, error) {
+	return subscribeProfiles(ctx, r.Deps.Bus, ws(ctx), deref(id), profileUpdate)
 }
 
 // SegmentMembershipChanged is the resolver for the segmentMembershipChanged field.

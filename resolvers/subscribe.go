@@ -11,13 +11,13 @@ import (
 )
 
 // subscribeProfiles streams a workspace's profile changes, optionally for
-// one profile, until ctx ends or the bus closes.
-func subscribeProfiles(ctx context.Context, bus Bus, w auth.Workspace, id string) (<-chan *model.ProfileUpdate, error) {
+// one profile, mapped by conv, until ctx ends or the bus closes.
+func subscribeProfiles[T any](ctx context.Context, bus Bus, w auth.Workspace, id string, conv func(profile.Change) T) (<-chan T, error) {
 	in, err := bus.Subscribe(ctx, pubsub.ProfileTopic(string(w)))
 	if err != nil {
 		return nil, err
 	}
-	out := make(chan *model.ProfileUpdate, 1)
+	out := make(chan T, 1)
 	go func() {
 		defer close(out)
 		for msg := range in {
@@ -26,13 +26,21 @@ func subscribeProfiles(ctx context.Context, bus Bus, w auth.Workspace, id string
 				continue
 			}
 			select {
-			case out <- &model.ProfileUpdate{Profile: toModelProfile(c.Profile), Reason: c.Reason}:
+			case out <- conv(c):
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
 	return out, nil
+}
+
+// profileAfter maps a change to the profile it left.
+func profileAfter(c profile.Change) *model.Profile { return toModelProfile(c.Profile) }
+
+// profileUpdate maps a change to the profile and its reason.
+func profileUpdate(c profile.Change) *model.ProfileUpdate {
+	return &model.ProfileUpdate{Profile: toModelProfile(c.Profile), Reason: c.Reason}
 }
 
 // subscribeSegments streams a workspace's segment membership changes,

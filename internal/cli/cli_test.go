@@ -85,7 +85,7 @@ func TestServeShutdownAndRestartKeepData(t *testing.T) {
 	}
 	defer c.CloseNow()
 	_ = wsjson.Write(ctx, c, map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + s.token}})
-	_ = wsjson.Write(ctx, c, map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": "subscription { profileUpdated { reason } }"}})
+	_ = wsjson.Write(ctx, c, map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": "subscription { profileUpdated { id } }"}})
 	var ack map[string]any
 	if err := wsjson.Read(ctx, c, &ack); err != nil || ack["type"] != "connection_ack" {
 		t.Fatalf("ack %v %v", ack, err)

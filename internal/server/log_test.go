@@ -131,7 +131,7 @@ func TestLogWebsocketNamesWorkspaceAndOperation(t *testing.T) {
 	if m, err := ws.Read(ctx); err != nil || m.Type != "connection_ack" {
 		t.Fatalf("ack: %v %v", m, err)
 	}
-	ws.Send(ctx, WSMessage{ID: "1", Type: "subscribe", Payload: json.RawMessage(`{"query":"subscription Watch { profileUpdated { reason } }"}`)})
+	ws.Send(ctx, WSMessage{ID: "1", Type: "subscribe", Payload: json.RawMessage(`{"query":"subscription Watch { profileUpdated { id } }"}`)})
 	waitSubscribed(t, s, ctx)
 	_ = ws.Conn.CloseNow()
 	line, _ := logs.request(t, func(m map[string]any) bool { return m["path"] == "/graphql" })

@@ -12,7 +12,11 @@ import (
 	. "github.com/cdp-dev/cdp/internal/server/servertest"
 )
 
-const subQ = `subscription { profileUpdated { reason profile { traits } } }`
+// subQ watches profiles as they are after each change; changedQ adds why.
+const (
+	subQ     = `subscription { profileUpdated { id traits } }`
+	changedQ = `subscription { profileChanged { reason profile { traits } } }`
+)
 
 func TestProfileUpdatedOverWebsocket(t *testing.T) {
 	for _, proto := range []string{"graphql-transport-ws", "graphql-ws"} {
@@ -71,12 +75,12 @@ func TestWebsocketWithoutValidTokenIsRefused(t *testing.T) {
 	}
 }
 
-func TestProfileUpdatedOverSSE(t *testing.T) {
+func TestProfileChangedOverSSE(t *testing.T) {
 	s := Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	tok := Token(t, "acme")
-	events := s.SSE(t, ctx, tok, subQ)
+	events := s.SSE(t, ctx, tok, changedQ)
 	waitSubscribed(t, s, ctx)
 	s.MustDo(t, tok, identifyQ, map[string]any{"in": map[string]any{"identities": ids("email", "sse@example.com"), "traits": map[string]any{"via": "sse"}}})
 	got := <-events

@@ -49,7 +49,7 @@ func TestWebsocketProtocolCloseCodes(t *testing.T) {
 		b, _ := json.Marshal(map[string]any{"id": id, "type": "subscribe", "payload": map[string]any{"query": subQ}})
 		return string(b)
 	}
-	noID := `{"type":"subscribe","payload":{"query":"subscription { profileUpdated { reason } }"}}`
+	noID := `{"type":"subscribe","payload":{"query":"subscription { profileUpdated { id } }"}}`
 	tests := []struct {
 		name   string
 		frames []string

@@ -13,7 +13,7 @@ import (
 )
 
 // subscriptionQ is what every subscriber asks for.
-const subscriptionQ = `subscription { profileUpdated { reason profile { id computed { eventCount } } } }`
+const subscriptionQ = `subscription { profileUpdated { id computed { eventCount } } }`
 
 // message is one graphql-transport-ws message.
 type message struct {
