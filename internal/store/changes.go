@@ -115,8 +115,8 @@ func (d changeDoc) change(tok relay.Token) relay.Change {
 
 // Server error codes of change streams.
 var (
-	noStreamCodes  = []int{40573, 40324, 59, 115} // not a replica set; unknown stage or command
-	lostTokenCodes = []int{286, 280, 260}         // history lost, fatal, invalid resume token
+	noStreamCodes  = []int{40573, 40324, 59, 115, 238} // not a replica set; unknown stage or command; FerretDB
+	lostTokenCodes = []int{286, 280, 260}              // history lost, fatal, invalid resume token
 )
 
 // streamError maps a change stream failure to the relay's errors.
