@@ -14,8 +14,9 @@ const module = "github.com/cdp-dev/cdp/"
 // packages it may import. Domain packages form one chain:
 // resolvers -> segment -> event -> identity -> profile -> {document, errs,
 // page, auth}; segment -> rfm (pure scoring); workspace -> identity;
-// imports -> {event, identity}; store implements the domain packages'
-// interfaces.
+// imports -> {event, identity}; relay -> profile (it calls the profile
+// write hooks, so it needs no segment or pubsub import); store implements
+// the domain packages' interfaces, relay's change stream among them.
 // Anything else between these packages is a sideways or upward import.
 var allowed = map[string][]string{
 	"resolvers":          {"graph", "model", "internal/segment", "internal/event", "internal/imports", "internal/identity", "internal/profile", "internal/workspace", "internal/pubsub", "internal/document", "internal/errs", "internal/page", "internal/auth"},
@@ -26,7 +27,8 @@ var allowed = map[string][]string{
 	"internal/profile":   {"internal/document", "internal/errs", "internal/page", "internal/auth"},
 	"internal/workspace": {"internal/identity", "internal/document", "internal/errs", "internal/auth"},
 	"internal/imports":   {"internal/event", "internal/identity", "internal/document", "internal/errs", "internal/auth"},
-	"internal/store":     {"internal/segment", "internal/rfm", "internal/event", "internal/imports", "internal/identity", "internal/profile", "internal/workspace", "internal/document", "internal/errs", "internal/page", "internal/auth"},
+	"internal/relay":     {"internal/profile", "internal/document", "internal/errs", "internal/auth"},
+	"internal/store":     {"internal/segment", "internal/relay", "internal/rfm", "internal/event", "internal/imports", "internal/identity", "internal/profile", "internal/workspace", "internal/document", "internal/errs", "internal/page", "internal/auth"},
 	"internal/document":  {"internal/errs"},
 	"internal/page":      {"internal/errs"},
 	"internal/auth":      {"internal/errs"},

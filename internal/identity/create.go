@@ -17,6 +17,9 @@ type Newcomer struct {
 	Fill      func(p *profile.Profile) // adds what the profile starts with
 }
 
+// reasonCreated is what subscribers are told of a profile CreateMany made.
+const reasonCreated = "created"
+
 // CreateMany creates profiles for customers nobody holds an identifier of
 // yet, in three writes however many: the profile documents (identifier
 // first, as attach does), then the claims, then tombstones for the profiles
@@ -32,6 +35,7 @@ func (s *Service) CreateMany(ctx context.Context, ws auth.Workspace, rules Rules
 		n := news[i]
 		touchIdentities(p, rules, []Identifier{n.ID}, n.Source, n.At)
 		n.Fill(p)
+		p.Reason = reasonCreated // stored for the other replicas' subscribers
 	})
 	if err != nil {
 		return born, err
@@ -52,7 +56,7 @@ func (s *Service) CreateMany(ctx context.Context, ws auth.Workspace, rules Rules
 	}
 	for i, p := range ps {
 		if born[i] {
-			s.profiles.Announce(ctx, p, "created")
+			s.profiles.Announce(ctx, p, reasonCreated)
 		}
 	}
 	return born, nil

@@ -48,7 +48,13 @@ type Profile struct {
 	Erasing bool
 	// Erased marks the tombstone an erasure leaves: no personal data, and
 	// it keeps a request that raced the erasure from recreating the profile.
-	Erased    bool
+	Erased bool
+	// Reason is why the write that stores the profile is made, as told to
+	// subscribers ("identify", "event", ...), or "" when it tells them
+	// nothing (bulk writes that only move segment membership). Writes set
+	// it; on MongoDB it is stored with the document so that other replicas
+	// tell their subscribers the same (internal/relay). Reads leave it empty.
+	Reason    string
 	Version   int64
 	CreatedAt time.Time
 	UpdatedAt time.Time

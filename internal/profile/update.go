@@ -45,8 +45,8 @@ func (s *Service) Write(ctx context.Context, ws auth.Workspace, id string, w Wri
 		w.From = nil // a retry reads the profile as it is now
 		return p, err
 	})
-	if err == nil && w.Reason != "" && p.MergedInto == "" && !p.Erasing {
-		s.onChange(ctx, p, w.Reason)
+	if err == nil && p.Reason != "" {
+		s.onChange(ctx, p, p.Reason)
 	}
 	return p, err
 }
@@ -105,6 +105,7 @@ func (s *Service) tryWrite(ctx context.Context, ws auth.Workspace, id string, w 
 	}
 	p.Version, p.UpdatedAt = version+1, s.now().UTC()
 	s.derive(ctx, p)
+	p.Reason = told(w, p)
 	if isNew {
 		err = s.store.Insert(ctx, p)
 	} else {
@@ -119,6 +120,15 @@ func (s *Service) tryWrite(ctx context.Context, ws auth.Workspace, id string, w 
 	default:
 		return nil, false, fmt.Errorf("save profile %s: %w", id, err)
 	}
+}
+
+// told is the reason a write tells subscribers, "" when it tells them
+// nothing: absorbed and erasing profiles are not announced.
+func told(w Write, p *Profile) string {
+	if p.MergedInto != "" || p.Erasing {
+		return ""
+	}
+	return w.Reason
 }
 
 // gate refuses writes to erased, erasing and (unless allowed) absorbed
@@ -173,7 +183,8 @@ func (s *Service) finishOp(ctx context.Context, ws auth.Workspace, op string) er
 
 // Create stores new profiles in one write: each starts empty, with the
 // workspace, a first version and the times set, then change fills it. Their
-// ids must be new. Subscribers are not told: see Announce.
+// ids must be new. Subscribers are not told: see Announce. change may set
+// the Reason Announce will tell, so that other replicas tell it too.
 func (s *Service) Create(ctx context.Context, ws auth.Workspace, ids []string, change func(i int, p *Profile)) ([]*Profile, error) {
 	now := s.now().UTC()
 	ps := make([]*Profile, len(ids))

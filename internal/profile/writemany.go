@@ -41,7 +41,7 @@ func (s *Service) WriteMany(ctx context.Context, ws auth.Workspace, ps []*Profil
 		seg := slices.Clone(c.Segments)
 		version := c.Version
 		fn(i, c)
-		c.Version, c.UpdatedAt = version+1, now
+		c.Version, c.UpdatedAt, c.Reason = version+1, now, "" // subscribers are not told
 		s.derive(ctx, c)
 		todo, batch, versions, before = append(todo, i), append(batch, c), append(versions, version), append(before, seg)
 	}

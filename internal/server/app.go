@@ -20,6 +20,7 @@ import (
 	"github.com/cdp-dev/cdp/internal/imports"
 	"github.com/cdp-dev/cdp/internal/profile"
 	"github.com/cdp-dev/cdp/internal/pubsub"
+	"github.com/cdp-dev/cdp/internal/relay"
 	"github.com/cdp-dev/cdp/internal/segment"
 	"github.com/cdp-dev/cdp/internal/store"
 	"github.com/cdp-dev/cdp/internal/workspace"
@@ -37,6 +38,7 @@ type App struct {
 	events   *event.Service
 	segments *segment.Service
 	imports  *imports.Service
+	relay    *relay.Relay // nil on the embedded store
 	handler  http.Handler
 	streams  sync.WaitGroup // live subscription streams
 	rates    *rateLimits
@@ -111,6 +113,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	if err := a.startImports(ctx, d, identities); err != nil {
 		return nil, err
 	}
+	a.startRelay(ctx, d)
 	gql := a.newGraphQL(resolvers.New(resolvers.Deps{Profiles: profiles, Identities: identities,
 		Events: a.events, Workspaces: workspaces, Imports: a.imports, Segments: a.segments, Bus: a.bus, ItemFailed: a.itemFailed}))
 	mux := http.NewServeMux()
@@ -216,11 +219,26 @@ func (a *App) startImports(ctx context.Context, d Deps, identities *identity.Ser
 // stored and not folded is folded by the next start. Serve calls it on
 // shutdown. Import workers go first: they append events.
 func (a *App) Close() {
+	if a.relay != nil {
+		a.relay.Close()
+	}
 	if a.imports != nil {
 		a.imports.Close()
 	}
 	a.events.Close()
 	a.segments.Close()
+}
+
+// startRelay tells this replica's subscribers of the changes other
+// replicas store, read from MongoDB's change stream. The embedded store has
+// no change stream, and no other replica: it belongs to this process.
+func (a *App) startRelay(ctx context.Context, d Deps) {
+	if d.Store.Private() {
+		a.log.DebugContext(ctx, "change stream relay off: the embedded store has no other replica")
+		return
+	}
+	a.relay = relay.New(relay.Deps{Source: d.Store.ProfileChanges(), Stored: a.segments.Stored, Changed: a.publish, Logger: a.log})
+	a.relay.Start(ctx)
 }
 
 // newSegments wires the segment service: membership is published on the

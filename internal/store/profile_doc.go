@@ -28,8 +28,12 @@ type profileDoc struct {
 	Erasing    bool             `bson:"erasing,omitempty"`
 	Erased     bool             `bson:"erased,omitempty"`
 	Version    int64            `bson:"version"`
-	CreatedAt  time.Time        `bson:"createdAt"`
-	UpdatedAt  time.Time        `bson:"updatedAt"`
+	// Writer and Reason say, on MongoDB, which process stored the document
+	// and what it told its subscribers (changes.go).
+	Writer    string    `bson:"writer,omitempty"`
+	Reason    string    `bson:"reason,omitempty"`
+	CreatedAt time.Time `bson:"createdAt"`
+	UpdatedAt time.Time `bson:"updatedAt"`
 }
 
 type lockDoc struct {

@@ -39,7 +39,7 @@ func (p Profiles) Get(ctx context.Context, ws auth.Workspace, id string) (*profi
 
 // Insert stores a new profile.
 func (p Profiles) Insert(ctx context.Context, pr *profile.Profile) error {
-	_, err := p.c().InsertOne(ctx, toProfileDoc(pr))
+	_, err := p.c().InsertOne(ctx, p.doc(pr))
 	if err == nil {
 		p.s.remember(pr, pr.Version)
 	}
@@ -52,7 +52,7 @@ func (p Profiles) Replace(ctx context.Context, pr *profile.Profile, version int6
 		return p.replaceSerial(ctx, pr, version)
 	}
 	filter := bson.D{{Key: "_id", Value: pr.ID}, {Key: "workspace", Value: string(pr.Workspace)}, {Key: "version", Value: version}}
-	r, err := p.c().ReplaceOne(ctx, filter, toProfileDoc(pr))
+	r, err := p.c().ReplaceOne(ctx, filter, p.doc(pr))
 	if err != nil {
 		return classify("replace profile", err)
 	}
@@ -86,7 +86,7 @@ func (p Profiles) replaceSerial(ctx context.Context, pr *profile.Profile, versio
 	if cur != version {
 		return profile.ErrStale
 	}
-	_, err = p.c().ReplaceOne(ctx, bson.D{{Key: "_id", Value: pr.ID}}, toProfileDoc(pr))
+	_, err = p.c().ReplaceOne(ctx, bson.D{{Key: "_id", Value: pr.ID}}, p.doc(pr))
 	if err != nil {
 		p.s.forget(pr)
 		return classify("replace profile", err)
@@ -176,7 +176,7 @@ func classify(op string, err error) error {
 func (p Profiles) InsertMany(ctx context.Context, ps []*profile.Profile) error {
 	docs := make([]any, len(ps))
 	for i, pr := range ps {
-		docs[i] = toProfileDoc(pr)
+		docs[i] = p.doc(pr)
 	}
 	if _, err := p.c().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil {
 		return classify("insert profiles", err)

@@ -37,7 +37,7 @@ func (p Profiles) replaceChunk(ctx context.Context, ps []*profile.Profile, versi
 	for i, pr := range ps {
 		ids[i] = pr.ID
 		models[i] = mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: pr.ID},
-			{Key: "workspace", Value: string(pr.Workspace)}, {Key: "version", Value: versions[i]}}).SetReplacement(toProfileDoc(pr))
+			{Key: "workspace", Value: string(pr.Workspace)}, {Key: "version", Value: versions[i]}}).SetReplacement(p.doc(pr))
 	}
 	r, err := p.c().BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
 	if err != nil {
@@ -94,7 +94,7 @@ func (p Profiles) replaceChunkSerial(ctx context.Context, ps []*profile.Profile,
 		if stale[i] = cur != versions[i]; stale[i] {
 			continue
 		}
-		models = append(models, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: pr.ID}}).SetReplacement(toProfileDoc(pr)))
+		models = append(models, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: pr.ID}}).SetReplacement(p.doc(pr)))
 		written = append(written, pr)
 	}
 	if len(models) == 0 {

@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"log/slog"
@@ -44,6 +45,10 @@ type Store struct {
 	// embedded store (see profile_versions.go); nil on MongoDB.
 	versions *lru.Cache[string, int64]
 	dir      string // the embedded store's data directory
+	// writer names this process in the profile documents it stores on
+	// MongoDB, so that its change stream can tell its own writes from
+	// other replicas' (changes.go); "" on the embedded store.
+	writer string
 }
 
 // Open connects to MongoDB, or starts the embedded store when no URI is given.
@@ -57,6 +62,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 		s.embedded, uri, s.serial, s.writes, s.dir = e, e.URI(), &stripes{}, newWriteBudget(), o.DataDir
 		s.versions = newVersions()
+	} else {
+		s.writer = rand.Text()
 	}
 	client, err := mongo.Connect(options.Client().SetServerSelectionTimeout(selectTimeout(o)).ApplyURI(uri).
 		// No client-wide timeout: it adds maxTimeMS to every command, which
@@ -87,7 +94,8 @@ func selectTimeout(o Options) time.Duration {
 // WithDatabase returns a Store on another database of the same connection.
 // Closing it does nothing; tests use it for one database per test.
 func (s *Store) WithDatabase(name string) *Store {
-	return &Store{client: s.client, db: s.client.Database(name), serial: s.serial, writes: s.writes, dir: s.dir, versions: s.versions}
+	return &Store{client: s.client, db: s.client.Database(name), serial: s.serial, writes: s.writes, dir: s.dir, versions: s.versions,
+		writer: s.writer}
 }
 
 // Drop deletes the whole database.
