@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/errs"
 	"github.com/cdp-dev/cdp/internal/profile"
 	"github.com/cdp-dev/cdp/internal/rfm"
 )
@@ -25,7 +26,26 @@ type RFMSummary struct {
 // RecomputeRFM computes the workspace's quintile boundaries from every
 // profile with orders in the window, stores them, scores every profile by
 // them, and returns the summary once the scores are stored.
+//
+// The work runs on the service's context, once per workspace at a time: a
+// caller whose ctx ends first (a client's deadline on a large workspace)
+// leaves it running, and a caller arriving meanwhile (the client's retry,
+// the periodic job) waits for the same run instead of starting another.
 func (s *Service) RecomputeRFM(ctx context.Context, ws auth.Workspace) (RFMSummary, error) {
+	ch := s.rfmRuns.DoChan(string(ws), func() (any, error) {
+		return s.recomputeRFM(s.ctx, ws)
+	})
+	select {
+	case r := <-ch:
+		sum, _ := r.Val.(RFMSummary)
+		return sum, r.Err
+	case <-ctx.Done():
+		return RFMSummary{}, errs.Newf(errs.Unavailable, "the RFM recomputation is still running: retry to wait for it").WithRetryAfter(5)
+	}
+}
+
+// recomputeRFM is RecomputeRFM's work.
+func (s *Service) recomputeRFM(ctx context.Context, ws auth.Workspace) (RFMSummary, error) {
 	st, err := s.reload(ctx, ws)
 	if err != nil {
 		return RFMSummary{}, err

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/cdp-dev/cdp/internal/auth"
 	"github.com/cdp-dev/cdp/internal/errs"
 	"github.com/cdp-dev/cdp/internal/event"
@@ -61,9 +63,11 @@ type Service struct {
 	mu     sync.Mutex
 	states map[auth.Workspace]*state
 	builds chan job
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	// rfmRuns runs one RFM recomputation per workspace at a time.
+	rfmRuns singleflight.Group
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
 }
 
 // refresh is how long a workspace's cached rules live when other
