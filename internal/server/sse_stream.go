@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
@@ -19,9 +20,10 @@ import (
 const sseKeepAlive = 15 * time.Second
 
 // stream answers the request that opens a reservation's event stream. It
-// writes the operations' events until the client leaves, the token
-// expires (without completing the operations, so that clients reconnect)
-// or the server shuts down; then the reservation and its operations end.
+// writes the operations' events until the client leaves, the reservation
+// ends (a token expired: the operations get no "complete", so that clients
+// reconnect, as after a websocket's close), or the server shuts down;
+// then the reservation and its operations end.
 func (t *sseSingle) stream(w http.ResponseWriter, r *http.Request, p auth.Principal, res *sseReservation) {
 	if e := res.open(); e != nil {
 		writeKindError(w, e)
@@ -64,15 +66,20 @@ func (r *sseReservation) next(ctx context.Context, tick <-chan time.Time) []byte
 		}
 	case <-ctx.Done():
 		return nil
+	case <-r.ctx.Done():
+		return nil
 	}
 }
+
+// errTokenExpired is the cause of a context ended by its token's expiry.
+var errTokenExpired = errors.New("token expired")
 
 // withExpiry ends ctx when the principal's token expires.
 func withExpiry(ctx context.Context, p auth.Principal) (context.Context, context.CancelFunc) {
 	if p.ExpiresAt.IsZero() {
 		return context.WithCancel(ctx)
 	}
-	return context.WithDeadline(ctx, p.ExpiresAt)
+	return context.WithDeadlineCause(ctx, p.ExpiresAt, errTokenExpired)
 }
 
 // start answers a POST that carries an operation: 202 once the operation
@@ -133,8 +140,9 @@ func (r *sseReservation) opContext(req context.Context, p auth.Principal) (conte
 	return ctx, func() { stop(); cancel() }
 }
 
-// run sends an operation's results to the stream, then its "complete".
-// It reads them with the executor's context dctx, to their end even once
+// run sends an operation's results to the stream, then its "complete";
+// when the token that started it expires, it ends the whole stream
+// instead, as a websocket is closed. It reads them with the executor's context dctx, to their end even once
 // the operation's context ctx is done, which is how gqlgen's operation
 // middleware learns that a subscription ended. It sends with ctx: dctx of
 // a query ends as soon as its result is made.
@@ -149,6 +157,10 @@ func (t *sseSingle) run(ctx, dctx context.Context, res *sseReservation, id strin
 	}()
 	for resp := responses(dctx); resp != nil; resp = responses(dctx) {
 		res.send(ctx, t.next(id, resp))
+	}
+	if errors.Is(context.Cause(ctx), errTokenExpired) {
+		res.end()
+		return
 	}
 	res.send(res.ctx, completeEvent(id))
 }
