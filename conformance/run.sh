@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Starts a real cdp on a temporary data directory and runs suites we did not
 # write against it: graphql-http's audits, and the graphql-ws and graphql-sse
-# clients subscribing to profileUpdated. Node comes from Debian's packages
-# when the machine has none.
+# clients (graphql-sse in both its modes) subscribing to profileUpdated. Node
+# comes from Debian's packages when the machine has none.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -39,5 +39,6 @@ status=0
 node http-audit.mjs "$url" "$token" || status=1
 node subscribe.mjs ws "$url" "$token" || status=1
 node subscribe.mjs sse "$url" "$token" || status=1
+node subscribe.mjs sse-single "$url" "$token" || status=1
 if grep -q '"level":"ERROR"' "$tmp/log"; then echo "cdp logged errors:"; grep '"level":"ERROR"' "$tmp/log"; status=1; fi
 exit $status

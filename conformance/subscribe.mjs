@@ -1,6 +1,8 @@
-// Subscribes to profileChanged with the graphql-ws or graphql-sse client,
-// sends identify mutations until an update arrives, and checks it.
-// Usage: node subscribe.mjs ws|sse URL TOKEN
+// Subscribes to profileChanged with the graphql-ws or graphql-sse client
+// (sse: distinct connections mode; sse-single: single connection mode, a
+// PUT reservation and one stream), sends identify mutations until an update
+// arrives, and checks it. sse-single also runs a query through the stream.
+// Usage: node subscribe.mjs ws|sse|sse-single URL TOKEN
 import WebSocket from 'ws';
 import { createClient as wsClient } from 'graphql-ws';
 import { createClient as sseClient } from 'graphql-sse';
@@ -10,7 +12,7 @@ const auth = `Bearer ${token}`;
 const client = kind === 'ws'
   ? wsClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0,
       connectionParams: { Authorization: auth } })
-  : sseClient({ url, singleConnection: false, retryAttempts: 0, headers: { Authorization: auth } });
+  : sseClient({ url, singleConnection: kind === 'sse-single', retryAttempts: 0, headers: { Authorization: auth } });
 
 const marker = `${kind}-${Date.now()}`;
 const identify = (n) => fetch(url, {
@@ -44,6 +46,13 @@ try {
   check(!got.errors, `errors in the update: ${JSON.stringify(got.errors)}`);
   check(['created', 'updated', 'merge', 'traits'].includes(got.data.profileChanged.reason) || got.data.profileChanged.reason,
     'the update has a reason');
+  if (kind === 'sse-single') {
+    // A query on the same stream: its result, then complete.
+    const results = [];
+    for await (const r of client.iterate({ query: '{ profiles(first: 1) { totalCount } }' })) results.push(r);
+    check(results.length === 1 && !results[0].errors && results[0].data.profiles.totalCount >= 1,
+      `query through the stream: ${JSON.stringify(results)}`);
+  }
 } catch (err) {
   check(false, err instanceof Error ? err.message : JSON.stringify(err));
 } finally {

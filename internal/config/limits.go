@@ -17,8 +17,8 @@ type Limits struct {
 	MaxAliases         int           // CDP_MAX_ALIASES: aliased fields per operation
 	MaxRootFields      int           // CDP_MAX_ROOT_FIELDS: top-level fields per operation
 	OperationTimeout   time.Duration // CDP_OPERATION_TIMEOUT: queries and mutations, not subscriptions
-	WSPerSubject       int           // CDP_WS_PER_SUBJECT: open websockets per token subject
-	WSSubscriptions    int           // CDP_WS_SUBSCRIPTIONS: live subscriptions per websocket
+	WSPerSubject       int           // CDP_WS_PER_SUBJECT: open websockets, and SSE single connection reservations, per token subject
+	WSSubscriptions    int           // CDP_WS_SUBSCRIPTIONS: live subscriptions per websocket, operations per SSE single connection stream
 	RateLimit          float64       // CDP_RATE_LIMIT: requests per second per token subject
 	RateBurst          int           // CDP_RATE_BURST
 	WorkspaceRateLimit float64       // CDP_WORKSPACE_RATE_LIMIT: requests per second per workspace

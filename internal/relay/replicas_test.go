@@ -59,7 +59,7 @@ func TestReplicasSeeEachOthersSegmentEntries(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	members := b.SSE(t, ctx, tok, `subscription { segmentMembershipChanged { segmentId profileId entered } }`)
-	profiles := b.SSE(t, ctx, tok, `subscription { profileUpdated { reason profile { id traits } } }`)
+	profiles := b.SSE(t, ctx, tok, `subscription { profileChanged { reason profile { id traits } } }`)
 	if err := b.App.WaitSubscribers(ctx, 2); err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,7 @@ type App struct {
 	streams  sync.WaitGroup // live subscription streams
 	rates    *rateLimits
 	wsConns  wsCounts // open websockets per token subject
+	sse      *sseSingle
 	onFolded func(int, time.Duration)
 	fault    func(string) error
 }
@@ -70,6 +71,7 @@ type Deps struct {
 func New(ctx context.Context, d Deps) (*App, error) {
 	a := &App{onFolded: d.OnFolded, fault: d.Fault, cfg: d.Config, log: withRequestIDs(d.Logger), store: d.Store, verifier: d.Verifier, bus: pubsub.New(), metrics: newMetrics(),
 		rates: newRateLimits(d.Config.Limits)}
+	a.sse = &sseSingle{hub: newSSEHub(d.Config.Limits.WSPerSubject, d.Config.Limits.WSSubscriptions), log: a.log}
 	if err := d.Store.EnsureIndexes(ctx); err != nil {
 		return nil, err
 	}
@@ -275,8 +277,12 @@ func (a *App) publish(_ context.Context, p *profile.Profile, reason string) {
 // Handler is the HTTP handler of every route.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// CloseStreams ends every subscription (SSE and websocket) cleanly.
-func (a *App) CloseStreams() { a.bus.Close() }
+// CloseStreams ends every subscription (SSE and websocket) cleanly, and
+// the single-connection event streams once their operations completed.
+func (a *App) CloseStreams() {
+	a.bus.Close()
+	a.sse.hub.close()
+}
 
 func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 	if err := a.store.Ping(r.Context()); err != nil {

@@ -14,8 +14,8 @@ func (a *App) browserHeaders(next http.Handler) http.Handler {
 	if len(a.cfg.CORSOrigins) > 0 {
 		next = cors.New(cors.Options{
 			AllowedOrigins: a.cfg.CORSOrigins,
-			AllowedMethods: []string{http.MethodGet, http.MethodPost},
-			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept", "X-Request-Id"},
+			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "Accept", "X-Request-Id", sseTokenHeader},
 			ExposedHeaders: []string{"X-Request-Id", "Retry-After"},
 			MaxAge:         600,
 		}).Handler(next)

@@ -28,6 +28,7 @@ const wsInitTimeout = 5 * time.Second
 func (a *App) newGraphQL(cfg graph.Config) *handler.Server {
 	weighConnections(&cfg.Complexity)
 	srv := handler.New(graph.NewExecutableSchema(cfg))
+	srv.AddTransport(a.sse)                                                  // PUT, DELETE and requests with a stream token
 	srv.AddTransport(transport.SSE{KeepAlivePingInterval: 15 * time.Second}) // before POST
 	srv.AddTransport(transport.Websocket{
 		InitFunc:         a.wsInit,
