@@ -78,6 +78,9 @@ type Store interface {
 	MarkApplied(ctx context.Context, ws auth.Workspace, ids []string) error
 	// OfProfiles returns every event stored under the profile ids, in one read.
 	OfProfiles(ctx context.Context, ws auth.Workspace, profileIDs []string) ([]*Event, error)
+	// Each hands fn every event of the workspace (tombstones included),
+	// read in one pass in no particular order.
+	Each(ctx context.Context, ws auth.Workspace, fn func(*Event) error) error
 	// Unapplied returns up to limit events of any workspace not yet applied.
 	Unapplied(ctx context.Context, limit int) ([]*Event, error)
 	// List returns the events stored under the profile ids (a profile and

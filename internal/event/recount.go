@@ -44,6 +44,28 @@ func (s *Service) OpenBatches(ctx context.Context) (map[string]bool, error) {
 // Key names the batch across workspaces.
 func (r BatchRef) Key() string { return string(r.Workspace) + "/" + r.Batch }
 
+// EachEvent hands fn every event stored in the workspace, in one pass.
+func (s *Service) EachEvent(ctx context.Context, ws auth.Workspace, fn func(*Event) error) error {
+	if err := s.store.Each(ctx, ws, fn); err != nil {
+		return fmt.Errorf("events of the workspace: %w", err)
+	}
+	return nil
+}
+
+// EventsOfBatches returns the events the workspace's batches stored, in
+// one read.
+func (s *Service) EventsOfBatches(ctx context.Context, ws auth.Workspace, batches []string) ([]*Event, error) {
+	refs := make([]BatchRef, len(batches))
+	for i, b := range batches {
+		refs[i] = BatchRef{Workspace: ws, Batch: b}
+	}
+	evs, err := s.store.ByBatches(ctx, refs)
+	if err != nil {
+		return nil, fmt.Errorf("events of batches: %w", err)
+	}
+	return evs, nil
+}
+
 // EventsOf returns the events stored under the profile ids, in one read.
 func (s *Service) EventsOf(ctx context.Context, ws auth.Workspace, profileIDs []string) ([]*Event, error) {
 	evs, err := s.store.OfProfiles(ctx, ws, profileIDs)

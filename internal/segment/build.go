@@ -65,10 +65,16 @@ func (s *Service) Rewrite(ctx context.Context, ws auth.Workspace, recount bool) 
 	if err != nil {
 		return err
 	}
+	var counted *counts
+	if recount {
+		if counted, err = s.countAll(ctx, ws, st.rules); err != nil {
+			return err
+		}
+	}
 	return s.eachPage(ctx, ws, func(ps []*profile.Profile) error {
 		var fresh []profile.Computed
 		if recount {
-			if fresh, err = s.recompute(ctx, ws, ps, st.rules); err != nil {
+			if fresh, err = counted.of(ctx, s, ws, ps, st.rules); err != nil {
 				return err
 			}
 		}
@@ -153,22 +159,10 @@ func (s *Service) rewrite(ctx context.Context, ws auth.Workspace, p *profile.Pro
 	return errs.New(errs.Unavailable, "a profile kept changing during a segment build; it is retried")
 }
 
-// eachPage hands the workspace's live profiles to fn a page at a time.
+// eachPage hands the workspace's live profiles to fn a page at a time, in
+// one pass over them.
 func (s *Service) eachPage(ctx context.Context, ws auth.Workspace, fn func([]*profile.Profile) error) error {
-	after := ""
-	for {
-		ps, err := s.d.ProfileList.List(ctx, ws, profile.Filter{}, after, pageSize)
-		if err != nil || len(ps) == 0 {
-			return err
-		}
-		if err := fn(ps); err != nil {
-			return err
-		}
-		if len(ps) < pageSize {
-			return nil
-		}
-		after = ps[len(ps)-1].ID
-	}
+	return s.d.ProfileList.Each(ctx, ws, pageSize, fn)
 }
 
 // recompute counts the profiles' computed values from their stored
@@ -182,11 +176,13 @@ func (s *Service) recompute(ctx context.Context, ws auth.Workspace, ps []*profil
 			ids = append(ids, id)
 		}
 	}
-	open, err := s.d.Events.OpenBatches(ctx)
+	// Events first: a batch opened after this read of the open batches would
+	// have its events counted here and again by the fold.
+	evs, err := s.d.Events.EventsOf(ctx, ws, ids)
 	if err != nil {
 		return nil, err
 	}
-	evs, err := s.d.Events.EventsOf(ctx, ws, ids)
+	open, err := s.d.Events.OpenBatches(ctx)
 	if err != nil {
 		return nil, err
 	}

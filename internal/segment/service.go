@@ -29,6 +29,9 @@ type Settings struct {
 // profiles and those due for re-evaluation.
 type Profiles interface {
 	List(ctx context.Context, ws auth.Workspace, f profile.Filter, after string, limit int) ([]*profile.Profile, error)
+	// Each hands fn every live profile of the workspace, size at a time,
+	// read in one pass in no particular order.
+	Each(ctx context.Context, ws auth.Workspace, size int, fn func([]*profile.Profile) error) error
 	Count(ctx context.Context, ws auth.Workspace, f profile.Filter) (int64, error)
 	// Due returns up to limit live profiles of any workspace whose
 	// Reevaluate time is at or before now.

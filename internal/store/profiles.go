@@ -105,6 +105,40 @@ func (p Profiles) List(ctx context.Context, ws auth.Workspace, f profile.Filter,
 	return findAll(ctx, p.c(), q, opts, fromProfileDoc)
 }
 
+// Each hands fn the workspace's live profiles, size at a time, read by one
+// query in no particular order. Workspace-wide jobs use it rather than
+// pages of List: on the embedded store every query but a lookup by _id
+// scans the whole collection, so paging by _id costs a scan per page. A
+// profile written while Each runs may be handed over twice or not at all;
+// its write evaluated it anyway.
+func (p Profiles) Each(ctx context.Context, ws auth.Workspace, size int, fn func([]*profile.Profile) error) error {
+	cur, err := p.c().Find(ctx, profileFilter(ws, profile.Filter{}), options.Find().SetBatchSize(int32(size)))
+	if err != nil {
+		return fmt.Errorf("find in profiles: %w", err)
+	}
+	defer func() { _ = cur.Close(context.WithoutCancel(ctx)) }()
+	chunk := make([]*profile.Profile, 0, size)
+	for cur.Next(ctx) {
+		var d profileDoc
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("decode profile: %w", err)
+		}
+		if chunk = append(chunk, fromProfileDoc(d)); len(chunk) == size {
+			if err := fn(chunk); err != nil {
+				return err
+			}
+			chunk = make([]*profile.Profile, 0, size)
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("find in profiles: %w", err)
+	}
+	if len(chunk) > 0 {
+		return fn(chunk)
+	}
+	return nil
+}
+
 // Count counts live profiles matching f.
 func (p Profiles) Count(ctx context.Context, ws auth.Workspace, f profile.Filter) (int64, error) {
 	n, err := p.c().CountDocuments(ctx, profileFilter(ws, f))
