@@ -110,6 +110,15 @@ func TestCompatEventsBatches(t *testing.T) {
 	if got, err := x.Unapplied(ctx, 10); err != nil || len(got) != 0 {
 		t.Errorf("Unapplied after MarkApplied = %v, %v", eventIDs(got), err)
 	}
+	// Once a scan found none, none is looked for again (this version stores
+	// none): starts do not scan every event.
+	legacy[0].Value, legacy[3].Value = event.Key(acme, "older"), "older"
+	if _, err := st.Raw().Collection("events").InsertOne(ctx, legacy); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := x.Unapplied(ctx, 10); err != nil || len(got) != 0 {
+		t.Errorf("Unapplied after a clean scan = %v, %v; want no second scan", eventIDs(got), err)
+	}
 }
 
 // seedList stores events where several share a timestamp, so the cursor's

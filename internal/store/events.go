@@ -107,8 +107,26 @@ func (x Events) MarkApplied(ctx context.Context, ws auth.Workspace, ids []string
 
 // Unapplied returns events of any workspace not yet applied.
 func (x Events) Unapplied(ctx context.Context, limit int) ([]*event.Event, error) {
-	return x.find(ctx, bson.D{{Key: "applied", Value: false}}, options.Find().SetLimit(int64(limit)))
+	var d struct{}
+	switch err := x.s.coll(colMeta).FindOne(ctx, bson.D{{Key: "_id", Value: metaNoUnapplied}}).Decode(&d); {
+	case err == nil:
+		return nil, nil
+	case !notFound(err):
+		return nil, classify("read meta", err)
+	}
+	evs, err := x.find(ctx, bson.D{{Key: "applied", Value: false}}, options.Find().SetLimit(int64(limit)))
+	if err == nil && len(evs) == 0 {
+		_, err = x.s.coll(colMeta).ReplaceOne(ctx, bson.D{{Key: "_id", Value: metaNoUnapplied}},
+			bson.D{{Key: "_id", Value: metaNoUnapplied}}, options.Replace().SetUpsert(true))
+		err = classify("write meta", err)
+	}
+	return evs, err
 }
+
+// metaNoUnapplied records that no event of an earlier version is left
+// unapplied. This version never stores one, so once a scan finds none
+// (on the embedded store a scan of every event) no start scans again.
+const metaNoUnapplied = "no-unapplied-events"
 
 // List returns a profile's events newest first, strictly after the cursor.
 func (x Events) List(ctx context.Context, ws auth.Workspace, profileIDs []string, types []string, after *event.Cursor, limit int) ([]*event.Event, error) {

@@ -24,6 +24,7 @@ const (
 	colImports    = "imports"
 	colSegments   = "segments"
 	colRFM        = "rfm"
+	colMeta       = "meta"
 )
 
 // index is one index the queries rely on.
