@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/document"
 	"github.com/cdp-dev/cdp/internal/errs"
 	"github.com/cdp-dev/cdp/internal/event"
 	"github.com/cdp-dev/cdp/internal/page"
@@ -66,6 +67,8 @@ type Service struct {
 	mu     sync.Mutex
 	states map[auth.Workspace]*state
 	builds chan job
+	// naming serializes creates and renames, so that names stay unique.
+	naming sync.Mutex
 	// rfmRuns runs one RFM recomputation per workspace at a time.
 	rfmRuns singleflight.Group
 	ctx     context.Context
@@ -223,6 +226,11 @@ func (s *Service) Create(ctx context.Context, ws auth.Workspace, in Input) (*Seg
 	if err := in.check(); err != nil {
 		return nil, err
 	}
+	s.naming.Lock()
+	defer s.naming.Unlock()
+	if err := s.nameFree(ctx, ws, "", in.Name); err != nil {
+		return nil, err
+	}
 	now := s.d.Now().UTC().Truncate(time.Millisecond)
 	seg := &Segment{ID: s.d.NewID(), Workspace: ws, Name: strings.TrimSpace(in.Name), Description: in.Description,
 		Rule: in.Rule, Status: Building, Version: 1, CreatedAt: now, UpdatedAt: now}
@@ -238,8 +246,13 @@ func (s *Service) Update(ctx context.Context, ws auth.Workspace, id string, in I
 	if err := in.check(); err != nil {
 		return nil, err
 	}
+	s.naming.Lock()
+	defer s.naming.Unlock()
 	seg, err := s.Get(ctx, ws, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.nameFree(ctx, ws, id, in.Name); err != nil {
 		return nil, err
 	}
 	seg.Name, seg.Description, seg.Rule = strings.TrimSpace(in.Name), in.Description, in.Rule
@@ -248,6 +261,23 @@ func (s *Service) Update(ctx context.Context, ws auth.Workspace, id string, in I
 		return nil, err
 	}
 	return seg, s.changed(ctx, job{seg: seg, recount: len(seg.Rule.Events()) > 0})
+}
+
+// nameFree refuses a name another segment of the workspace than self
+// carries, ignoring case and surrounding spaces: a client retrying a
+// create whose answer it lost gets CONFLICT, not a second segment.
+func (s *Service) nameFree(ctx context.Context, ws auth.Workspace, self, name string) error {
+	segs, err := s.d.Store.List(ctx, ws)
+	if err != nil {
+		return err
+	}
+	name = strings.TrimSpace(name)
+	for _, x := range segs {
+		if x.ID != self && strings.EqualFold(x.Name, name) {
+			return errs.Newf(errs.Conflict, "a segment named %q exists: %s", document.Clip(name), x.ID).WithField("input.name")
+		}
+	}
+	return nil
 }
 
 // Delete removes a segment; its members leave it as the build of the

@@ -157,3 +157,26 @@ func TestSegmentBackfill(t *testing.T) {
 		t.Fatalf("after a 4th order: %v; want one member", m)
 	}
 }
+
+// TestSegmentNamesAreUnique: a second segment with a name the workspace
+// has (whatever the case) is a CONFLICT, so a retried create makes none.
+func TestSegmentNamesAreUnique(t *testing.T) {
+	s := Start(t)
+	tok := Token(t, "acme")
+	rule := map[string]any{"trait": field("tier", "EQ", "gold")}
+	vip := createSegment(t, s, tok, "VIP", rule)
+	other := createSegment(t, s, tok, "Others", rule)
+	r := s.Do(t, tok, createSegmentQ, map[string]any{"in": map[string]any{"name": " vip ", "rule": rule}})
+	if len(r.Errors) != 1 || r.Errors[0].Code() != "CONFLICT" {
+		t.Errorf("second VIP: %+v; want CONFLICT", r.Errors)
+	}
+	r = s.Do(t, tok, updateSegmentQ, map[string]any{"id": other, "in": map[string]any{"name": "VIP", "rule": rule}})
+	if len(r.Errors) != 1 || r.Errors[0].Code() != "CONFLICT" {
+		t.Errorf("renaming to VIP: %+v; want CONFLICT", r.Errors)
+	}
+	s.MustDo(t, tok, updateSegmentQ, map[string]any{"id": vip, "in": map[string]any{"name": "VIP", "rule": rule}})
+	if got := Str(s.MustDo(t, tok, `{ segments { name } }`, nil), "segments"); got != `[{"name":"VIP"},{"name":"Others"}]` && got != `[{"name":"Others"},{"name":"VIP"}]` {
+		t.Errorf("segments = %s", got)
+	}
+	createSegment(t, s, Token(t, "globex"), "VIP", rule) // another workspace's names are its own
+}
