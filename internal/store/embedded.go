@@ -60,7 +60,7 @@ func (e *Embedded) start(ctx context.Context, dir string, logger *slog.Logger) e
 	e.tmp = tmp
 	db, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{Unix: sock},
-		Logger:    slog.New(ferretLog{logger.Handler()}).With("component", "ferretdb"),
+		Logger:    slog.New(ferretLog{next: logger.Handler()}).With("component", "ferretdb"),
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + filepath.ToSlash(dir) + "/",
 	})

@@ -26,7 +26,7 @@ func TestFerretLogPassesErrorsOrEverythingAtDebug(t *testing.T) {
 	}
 	for _, tt := range tests {
 		app := slog.NewTextHandler(&syncBuffer{}, &slog.HandlerOptions{Level: tt.app})
-		if got := (ferretLog{app}).Enabled(context.Background(), tt.rec); got != tt.want {
+		if got := (ferretLog{next: app}).Enabled(context.Background(), tt.rec); got != tt.want {
 			t.Errorf("app at %v, record at %v: Enabled = %v, want %v", tt.app, tt.rec, got, tt.want)
 		}
 	}
@@ -45,7 +45,7 @@ func (h countingHandler) Handle(ctx context.Context, r slog.Record) error {
 
 func TestFerretLogDropsBeforeHandling(t *testing.T) {
 	n := 0
-	log := slog.New(ferretLog{countingHandler{slog.NewTextHandler(&syncBuffer{}, nil), &n}})
+	log := slog.New(ferretLog{next: countingHandler{slog.NewTextHandler(&syncBuffer{}, nil), &n}})
 	log.Warn("dump", "body", slog.AnyValue(t)) // never formatted
 	log.Error("kept")
 	if n != 1 {
@@ -71,5 +71,23 @@ func TestFerretDBWireDumpsStayOutAtInfo(t *testing.T) {
 		if dumped != (level == slog.LevelDebug) {
 			t.Errorf("app at %v: wire dump logged = %v\n%s", level, dumped, out.String())
 		}
+	}
+}
+
+// TestFerretLogKeepsAttrsLazyAndDropsArgs: attributes reach the app's
+// handler only with a record it handles, in order with groups, and SQL
+// arguments (documents) never do.
+func TestFerretLogKeepsAttrsLazyAndDropsArgs(t *testing.T) {
+	var out syncBuffer
+	log := slog.New(ferretLog{next: slog.NewTextHandler(&out, nil)})
+	stmt := log.With("component", "ferretdb").WithGroup("q").With("sql", "INSERT", "args", "secret@example.com")
+	stmt.Warn("dropped")
+	stmt.Error("failed")
+	got := out.String()
+	if !strings.Contains(got, `msg=failed component=ferretdb q.sql=INSERT`) {
+		t.Errorf("record = %q; want its attributes", got)
+	}
+	if strings.Contains(got, "secret") || strings.Contains(got, "dropped") {
+		t.Errorf("record = %q; want no SQL arguments and no WARN", got)
 	}
 }
