@@ -3,7 +3,6 @@ package relay_test
 import (
 	"context"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -67,24 +66,10 @@ func TestReplicasSeeEachOthersSegmentEntries(t *testing.T) {
 		"identities": []any{map[string]any{"type": "email", "value": "ann@example.com"}}, "traits": map[string]any{"plan": "pro"}}})
 	ann := servertest.Str(d, "identify", "profile", "id")
 
-	expect(t, ctx, members, seg, ann, `"entered":true`)
-	expect(t, ctx, profiles, ann, `"reason":"identify"`, `"plan":"pro"`)
+	servertest.Expect(t, ctx, members, seg, ann, `"entered":true`)
+	servertest.Expect(t, ctx, profiles, ann, `"reason":"identify"`, `"plan":"pro"`)
 }
 
-// expect fails unless the next message holds every want.
-func expect(t *testing.T, ctx context.Context, msgs <-chan string, want ...string) {
-	t.Helper()
-	select {
-	case m := <-msgs:
-		for _, w := range want {
-			if !strings.Contains(m, w) {
-				t.Fatalf("message %s lacks %s", m, w)
-			}
-		}
-	case <-ctx.Done():
-		t.Fatalf("no message with %v", want)
-	}
-}
 
 // waitReady blocks until the segment's build is done.
 func waitReady(t *testing.T, s *servertest.Server, tok, id string) {

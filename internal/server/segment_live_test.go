@@ -38,16 +38,7 @@ func TestSegmentExitsOverSSE(t *testing.T) {
 	waitSubscribed(t, s, ctx)
 	next := func(want ...string) {
 		t.Helper()
-		select {
-		case m := <-msgs:
-			for _, w := range want {
-				if !strings.Contains(m, w) {
-					t.Fatalf("message %s lacks %s", m, w)
-				}
-			}
-		case <-ctx.Done():
-			t.Fatalf("no message with %v", want)
-		}
+		Expect(t, ctx, msgs, want...)
 	}
 	mustTrack(t, s, tok, order("o1", "email", "ann@example.com", "web", 50, c.Now().Add(-29*24*time.Hour)))
 	ann := Str(s.MustDo(t, tok, `{ profileByIdentity(type: "email", value: "ann@example.com") { id } }`, nil), "profileByIdentity", "id")

@@ -35,12 +35,7 @@ func TestSSESingleConnection(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	tok := Token(t, "acme")
-	res := s.Reserve(t, tok)
-	events := s.OpenStream(t, ctx, tok, res)
-	if r := s.StartOperation(t, tok, res, "sub", subQ, nil); r.Status != http.StatusAccepted {
-		t.Fatalf("subscribe: %d %s", r.Status, r.Body)
-	}
-	waitSubscribed(t, s, ctx)
+	res, events := subscribeSingle(t, ctx, s, tok)
 	s.MustDo(t, tok, identifyQ, map[string]any{"in": map[string]any{"identities": ids("email", "one@example.com"), "traits": map[string]any{"via": "single"}}})
 	if e := nextEvent(t, ctx, events); e.Event != "next" || e.ID != "sub" || !strings.Contains(string(e.Payload), `"via":"single"`) {
 		t.Fatalf("subscription event = %+v %s", e, e.Payload)
@@ -149,12 +144,7 @@ func TestSSESingleConnectionShutdown(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	tok := Token(t, "acme")
-	res := s.Reserve(t, tok)
-	events := s.OpenStream(t, ctx, tok, res)
-	if r := s.StartOperation(t, tok, res, "sub", subQ, nil); r.Status != http.StatusAccepted {
-		t.Fatalf("subscribe: %d %s", r.Status, r.Body)
-	}
-	waitSubscribed(t, s, ctx)
+	_, events := subscribeSingle(t, ctx, s, tok)
 	s.App.CloseStreams()
 	if e := nextEvent(t, ctx, events); e.Event != "complete" || e.ID != "sub" {
 		t.Fatalf("on shutdown: %+v", e)
@@ -162,4 +152,17 @@ func TestSSESingleConnectionShutdown(t *testing.T) {
 	for e := range events {
 		t.Fatalf("after complete: %+v", e)
 	}
+}
+
+// subscribeSingle reserves a stream, opens it and starts the subscription
+// subQ on it as "sub"; it returns once the subscription is live.
+func subscribeSingle(t *testing.T, ctx context.Context, s *Server, tok string) (string, <-chan StreamEvent) {
+	t.Helper()
+	res := s.Reserve(t, tok)
+	events := s.OpenStream(t, ctx, tok, res)
+	if r := s.StartOperation(t, tok, res, "sub", subQ, nil); r.Status != http.StatusAccepted {
+		t.Fatalf("subscribe: %d %s", r.Status, r.Body)
+	}
+	waitSubscribed(t, s, ctx)
+	return res, events
 }

@@ -107,3 +107,18 @@ func (s *Server) SSE(t testing.TB, ctx context.Context, token, query string) <-c
 	}()
 	return out
 }
+
+// Expect fails unless the next message on msgs holds every want.
+func Expect(t testing.TB, ctx context.Context, msgs <-chan string, want ...string) {
+	t.Helper()
+	select {
+	case m := <-msgs:
+		for _, w := range want {
+			if !strings.Contains(m, w) {
+				t.Fatalf("message %s lacks %s", m, w)
+			}
+		}
+	case <-ctx.Done():
+		t.Fatalf("no message with %v", want)
+	}
+}
