@@ -70,7 +70,6 @@ func TestReplicasSeeEachOthersSegmentEntries(t *testing.T) {
 	servertest.Expect(t, ctx, profiles, ann, `"reason":"identify"`, `"plan":"pro"`)
 }
 
-
 // waitReady blocks until the segment's build is done.
 func waitReady(t *testing.T, s *servertest.Server, tok, id string) {
 	t.Helper()
