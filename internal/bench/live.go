@@ -66,7 +66,7 @@ func (w *wsConn) read(ctx context.Context) (wsMessage, error) {
 // customer it makes enter a segment; one call at a time, each customer's
 // first "live_ping" event.
 func (e *env) liveSegment(ctx context.Context, sp *space, prefix string) ([]Scenario, error) {
-	ids, err := defineSegments(ctx, sp.c, []map[string]any{{"event": map[string]any{"type": "live_ping"}}})
+	ids, err := defineSegments(ctx, sp.c, "live_segment", []map[string]any{{"event": map[string]any{"type": "live_ping"}}})
 	if err != nil {
 		return nil, err
 	}

@@ -56,15 +56,16 @@ const (
 	segmentStatusQ = `query($id: ID!) { segment(id: $id) { status } }`
 )
 
-// defineSegments creates the rules as segments and waits until every one
-// is built; it returns their ids.
-func defineSegments(ctx context.Context, c *client, rules []map[string]any) ([]string, error) {
+// defineSegments creates the rules as segments named after what (names are
+// unique in a workspace) and waits until every one is built; it returns
+// their ids.
+func defineSegments(ctx context.Context, c *client, what string, rules []map[string]any) ([]string, error) {
 	ids := make([]string, len(rules))
 	for i, r := range rules {
 		var out struct {
 			CreateSegment struct{ ID string } `json:"createSegment"`
 		}
-		in := map[string]any{"name": fmt.Sprintf("bench %d", i), "rule": r}
+		in := map[string]any{"name": fmt.Sprintf("%s %d", what, i), "rule": r}
 		if err := c.do(ctx, createSegmentQ, map[string]any{"in": in}, &out); err != nil {
 			return nil, fmt.Errorf("create segment %d: %w", i, err)
 		}
@@ -130,7 +131,7 @@ func (e *env) segmentCost(ctx context.Context) ([]Scenario, error) {
 			return nil, err
 		}
 	}
-	if _, err := defineSegments(ctx, with.c, segmentRules(segmentCount)); err != nil {
+	if _, err := defineSegments(ctx, with.c, "segment_cost", segmentRules(segmentCount)); err != nil {
 		return nil, err
 	}
 	if !e.o.Skip["segment_cost"] {
