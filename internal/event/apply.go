@@ -168,7 +168,7 @@ func (s *Service) sweep() {
 			continue
 		}
 		for _, r := range refs {
-			if !r.At.IsZero() && time.Since(r.At) > sweepAge && !s.fold.has(r) {
+			if !r.At.IsZero() && time.Since(r.At) > sweepAge && !s.fold.has(r) && !s.fold.storing(r) {
 				s.fold.enqueue(&pending{ref: r, load: true, at: r.At})
 			}
 		}

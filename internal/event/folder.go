@@ -72,6 +72,11 @@ type folder struct {
 	mu    sync.Mutex
 	queue []*pending
 	byRef map[BatchRef][]*pending // queued or in a cycle
+	// writing holds the batches this process is storing, each with a
+	// channel closed once its fold is queued: until then the store holds
+	// only part of the batch, and a fold read from the store would mark the
+	// batch folded on profiles whose other events are still being stored.
+	writing map[BatchRef]chan struct{}
 	// backlog counts the events queued or in a cycle plus those admitted
 	// and being stored.
 	backlog int
@@ -87,7 +92,52 @@ type folder struct {
 const minBacklog = 20000
 
 func newFolder(s *Service) *folder {
-	return &folder{s: s, byRef: map[BatchRef][]*pending{}, wake: make(chan struct{}, 1), room: make(chan struct{})}
+	return &folder{s: s, byRef: map[BatchRef][]*pending{}, writing: map[BatchRef]chan struct{}{},
+		wake: make(chan struct{}, 1), room: make(chan struct{})}
+}
+
+// startWrite records that the batches are being stored; the returned func
+// ends that, once their folds are queued.
+func (f *folder) startWrite(refs []BatchRef) func() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	done := make(chan struct{})
+	for _, r := range refs {
+		f.writing[refKey(r)] = done
+	}
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, r := range refs {
+			delete(f.writing, refKey(r))
+		}
+		close(done)
+	}
+}
+
+// storing reports whether this process is storing the batch.
+func (f *folder) storing(ref BatchRef) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, ok := f.writing[refKey(ref)]
+	return ok
+}
+
+// written waits until the batch, when this process is storing it, is
+// stored and its fold queued, and reports whether it was being stored.
+func (f *folder) written(ctx context.Context, ref BatchRef) (bool, error) {
+	f.mu.Lock()
+	done, ok := f.writing[refKey(ref)]
+	f.mu.Unlock()
+	if !ok {
+		return false, nil
+	}
+	select {
+	case <-done:
+		return true, nil
+	case <-ctx.Done():
+		return true, ctx.Err()
+	}
 }
 
 func (f *folder) bound() int {

@@ -108,6 +108,7 @@ func (s *Service) write(ctx context.Context, refs []BatchRef, evs []*Event) ([]b
 	for i := range refs {
 		refs[i].Events = perWS[refs[i].Workspace]
 	}
+	defer s.fold.startWrite(refs)()
 	if err := s.store.Mark(ctx, refs); err != nil {
 		return nil, nil, err
 	}

@@ -213,6 +213,11 @@ func (s *Service) earlier(ctx context.Context, ws auth.Workspace, evs []*Event, 
 		}
 		seen[stored.Batch] = true
 		ref := BatchRef{Workspace: ws, Batch: stored.Batch}
+		// A batch being stored by a concurrent group commit: join its fold
+		// once queued. Folding it from the store now would read part of it.
+		if _, err := s.fold.written(ctx, ref); err != nil {
+			return nil, err
+		}
 		if p := s.fold.find(ref); p != nil {
 			out = append(out, p)
 			continue
