@@ -59,6 +59,11 @@ func TestSegmentsUnderLoad(t *testing.T) {
 			}
 		}()
 	}
+	// A segment with an event condition nothing counted yet, created while
+	// the batches flow: its build recounts every profile from the events
+	// being stored and folded meanwhile.
+	rules["late"] = map[string]any{"event": map[string]any{"type": "page_view", "channel": "app", "count": map[string]any{"op": "GTE", "value": 20}}}
+	segs["late"] = createSegment(t, s, tok, "late", rules["late"])
 	for _, c := range []string{"c0@example.com", "c1@example.com"} {
 		d := s.MustDo(t, tok, `query($v: String!) { profileByIdentity(type: "email", value: $v) { id } }`, map[string]any{"v": c})
 		s.MustDo(t, Token(t, "acme", "profiles:delete"), `mutation($id: ID!) { deleteProfile(id: $id) { profileId } }`,
@@ -70,7 +75,7 @@ func TestSegmentsUnderLoad(t *testing.T) {
 		waitReady(t, s, tok, id)
 		live[name] = members(t, s, tok, id)
 	}
-	if len(live["omni"]) == 0 || len(live["buyers"]) == 0 {
+	if len(live["omni"]) == 0 || len(live["buyers"]) == 0 || len(live["late"]) == 0 {
 		t.Fatalf("no members: %v", live)
 	}
 	for name, id := range segs {
