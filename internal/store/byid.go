@@ -140,6 +140,29 @@ func (s *Store) updateChunk(ctx context.Context, c *mongo.Collection, ids []stri
 }
 
 // findAll runs a find and converts every decoded document D with conv.
+// eachDoc hands fn the documents q finds, converted, one at a time as the
+// cursor reads them: constant memory however many match.
+func eachDoc[D, T any](ctx context.Context, c *mongo.Collection, q bson.D, opts *options.FindOptionsBuilder, conv func(D) T, fn func(T) error) error {
+	cur, err := c.Find(ctx, q, opts)
+	if err != nil {
+		return fmt.Errorf("find in %s: %w", c.Name(), err)
+	}
+	defer func() { _ = cur.Close(context.WithoutCancel(ctx)) }()
+	for cur.Next(ctx) {
+		var d D
+		if err := cur.Decode(&d); err != nil {
+			return fmt.Errorf("decode from %s: %w", c.Name(), err)
+		}
+		if err := fn(conv(d)); err != nil {
+			return err
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("find in %s: %w", c.Name(), err)
+	}
+	return nil
+}
+
 func findAll[D, T any](ctx context.Context, c *mongo.Collection, q bson.D, opts *options.FindOptionsBuilder, conv func(D) T) ([]T, error) {
 	if opts == nil {
 		opts = options.Find()

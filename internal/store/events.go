@@ -162,24 +162,7 @@ func (x Events) OfProfiles(ctx context.Context, ws auth.Workspace, profileIDs []
 // profile scans the collection anyway.
 func (x Events) Each(ctx context.Context, ws auth.Workspace, fn func(*event.Event) error) error {
 	opts := options.Find().SetProjection(bson.D{{Key: "identities", Value: 0}}).SetBatchSize(1000)
-	cur, err := x.c().Find(ctx, bson.D{{Key: "workspace", Value: string(ws)}}, opts)
-	if err != nil {
-		return fmt.Errorf("find in events: %w", err)
-	}
-	defer func() { _ = cur.Close(context.WithoutCancel(ctx)) }()
-	for cur.Next(ctx) {
-		var d eventDoc
-		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("decode event: %w", err)
-		}
-		if err := fn(fromEventDoc(d)); err != nil {
-			return err
-		}
-	}
-	if err := cur.Err(); err != nil {
-		return fmt.Errorf("find in events: %w", err)
-	}
-	return nil
+	return eachDoc(ctx, x.c(), bson.D{{Key: "workspace", Value: string(ws)}}, opts, fromEventDoc, fn)
 }
 
 func (x Events) find(ctx context.Context, q bson.D, opts *options.FindOptionsBuilder) ([]*event.Event, error) {

@@ -112,31 +112,20 @@ func (p Profiles) List(ctx context.Context, ws auth.Workspace, f profile.Filter,
 // profile written while Each runs may be handed over twice or not at all;
 // its write evaluated it anyway.
 func (p Profiles) Each(ctx context.Context, ws auth.Workspace, size int, fn func([]*profile.Profile) error) error {
-	cur, err := p.c().Find(ctx, profileFilter(ws, profile.Filter{}), options.Find().SetBatchSize(int32(size)))
-	if err != nil {
-		return fmt.Errorf("find in profiles: %w", err)
-	}
-	defer func() { _ = cur.Close(context.WithoutCancel(ctx)) }()
 	chunk := make([]*profile.Profile, 0, size)
-	for cur.Next(ctx) {
-		var d profileDoc
-		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("decode profile: %w", err)
+	opts := options.Find().SetBatchSize(int32(size))
+	err := eachDoc(ctx, p.c(), profileFilter(ws, profile.Filter{}), opts, fromProfileDoc, func(pr *profile.Profile) error {
+		if chunk = append(chunk, pr); len(chunk) < size {
+			return nil
 		}
-		if chunk = append(chunk, fromProfileDoc(d)); len(chunk) == size {
-			if err := fn(chunk); err != nil {
-				return err
-			}
-			chunk = make([]*profile.Profile, 0, size)
-		}
+		full := chunk
+		chunk = make([]*profile.Profile, 0, size)
+		return fn(full)
+	})
+	if err != nil || len(chunk) == 0 {
+		return err
 	}
-	if err := cur.Err(); err != nil {
-		return fmt.Errorf("find in profiles: %w", err)
-	}
-	if len(chunk) > 0 {
-		return fn(chunk)
-	}
-	return nil
+	return fn(chunk)
 }
 
 // Count counts live profiles matching f.
