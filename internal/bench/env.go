@@ -108,9 +108,13 @@ func (e *env) open(ctx context.Context, name string) (*space, error) {
 			return nil, fmt.Errorf("create %s: %w", c, err)
 		}
 	}
-	ix := mongo.IndexModel{Keys: bson.D{{Key: "profileId", Value: 1}, {Key: "timestamp", Value: -1}}}
-	if _, err := db.Collection(baseEvents).Indexes().CreateOne(ctx, ix); err != nil {
-		return nil, fmt.Errorf("index %s: %w", baseEvents, err)
+	// The product indexes only _id on the embedded store, which uses no
+	// other index; the baseline does the same.
+	if !e.st.Private() {
+		ix := mongo.IndexModel{Keys: bson.D{{Key: "profileId", Value: 1}, {Key: "timestamp", Value: -1}}}
+		if _, err := db.Collection(baseEvents).Indexes().CreateOne(ctx, ix); err != nil {
+			return nil, fmt.Errorf("index %s: %w", baseEvents, err)
+		}
 	}
 	folds := &foldLog{}
 	c, app, stop, err := e.serve(ctx, st, folds.add)

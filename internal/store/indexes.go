@@ -27,6 +27,10 @@ const (
 	colMeta       = "meta"
 )
 
+// collections lists every collection.
+var collections = []string{colProfiles, colIdentities, colEvents, colWorkspaces, colMerges, colConflicts,
+	colBatches, colErasures, colInstances, colImports, colSegments, colRFM, colMeta}
+
 // index is one index the queries rely on.
 type index struct {
 	name string
@@ -66,7 +70,24 @@ var indexes = map[string][]index{
 // EnsureIndexes creates the indexes the queries need that do not exist yet.
 // It is idempotent. (FerretDB v1 fails on re-creating an existing compound
 // index, so existing names are skipped rather than re-sent.)
+//
+// On the embedded store it creates none and drops those an earlier version
+// made: FerretDB's SQLite handler uses an index only for a lookup by `_id`,
+// so the others were never read, and every insert and update paid for
+// keeping each of them.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
+	if s.dir != "" {
+		if err := s.dropUnusedIndexes(ctx); err != nil {
+			return err
+		}
+		// indexIDs indexes the tables that exist.
+		for _, c := range collections {
+			if err := s.db.CreateCollection(ctx, c); err != nil && !isNamespaceExists(err) {
+				return fmt.Errorf("create %s: %w", c, err)
+			}
+		}
+		return indexIDs(ctx, s.dir, s.db.Name())
+	}
 	for coll, models := range indexes {
 		have, err := s.indexNames(ctx, coll)
 		if err != nil {
@@ -85,11 +106,23 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			return fmt.Errorf("create indexes on %s: %w", coll, err)
 		}
 	}
-	if s.dir != "" {
-		if err := s.db.CreateCollection(ctx, colWorkspaces); err != nil && !isNamespaceExists(err) {
-			return fmt.Errorf("create %s: %w", colWorkspaces, err)
+	return nil
+}
+
+// dropUnusedIndexes drops the secondary indexes of the embedded store.
+func (s *Store) dropUnusedIndexes(ctx context.Context) error {
+	for coll, models := range indexes {
+		have, err := s.indexNames(ctx, coll)
+		if err != nil {
+			return err
 		}
-		return indexIDs(ctx, s.dir, s.db.Name())
+		for _, ix := range models {
+			if have[ix.name] {
+				if err := s.coll(coll).Indexes().DropOne(ctx, ix.name); err != nil {
+					return fmt.Errorf("drop index %s on %s: %w", ix.name, coll, err)
+				}
+			}
+		}
 	}
 	return nil
 }
