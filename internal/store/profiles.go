@@ -27,6 +27,12 @@ func (p Profiles) c() *mongo.Collection { return p.s.coll(colProfiles) }
 // Get returns a profile or profile.ErrNotFound.
 func (p Profiles) Get(ctx context.Context, ws auth.Workspace, id string) (*profile.Profile, error) {
 	var d profileDoc
+	if raw, ok := p.s.recallDoc(ws, id); ok {
+		if err := bson.Unmarshal(raw, &d); err != nil {
+			return nil, fmt.Errorf("get profile: %w", err)
+		}
+		return fromProfileDoc(d), nil
+	}
 	err := getByID(ctx, p.c(), ws, id, &d)
 	if notFound(err) {
 		return nil, profile.ErrNotFound
@@ -39,12 +45,20 @@ func (p Profiles) Get(ctx context.Context, ws auth.Workspace, id string) (*profi
 
 // Insert stores a new profile.
 func (p Profiles) Insert(ctx context.Context, pr *profile.Profile) error {
-	_, err := p.c().InsertOne(ctx, p.doc(pr))
+	doc, err := p.raw(pr)
+	if err != nil {
+		return fmt.Errorf("insert profile: %w", err)
+	}
+	_, err = p.c().InsertOne(ctx, doc)
 	if err == nil {
-		p.s.remember(pr, pr.Version)
+		p.s.remember(pr, pr.Version, doc)
 	}
 	return classify("insert profile", err)
 }
+
+// raw encodes a profile's document once, for the write and for what this
+// process remembers of it.
+func (p Profiles) raw(pr *profile.Profile) (bson.Raw, error) { return bson.Marshal(p.doc(pr)) }
 
 // Replace stores pr if its stored version is still version.
 func (p Profiles) Replace(ctx context.Context, pr *profile.Profile, version int64) error {
@@ -86,12 +100,16 @@ func (p Profiles) replaceSerial(ctx context.Context, pr *profile.Profile, versio
 	if cur != version {
 		return profile.ErrStale
 	}
-	_, err = p.c().ReplaceOne(ctx, bson.D{{Key: "_id", Value: pr.ID}}, p.doc(pr))
+	doc, err := p.raw(pr)
+	if err != nil {
+		return fmt.Errorf("replace profile: %w", err)
+	}
+	_, err = p.c().ReplaceOne(ctx, bson.D{{Key: "_id", Value: pr.ID}}, doc)
 	if err != nil {
 		p.s.forget(pr)
 		return classify("replace profile", err)
 	}
-	p.s.remember(pr, pr.Version)
+	p.s.remember(pr, pr.Version, doc)
 	return nil
 }
 
@@ -199,13 +217,17 @@ func classify(op string, err error) error {
 func (p Profiles) InsertMany(ctx context.Context, ps []*profile.Profile) error {
 	docs := make([]any, len(ps))
 	for i, pr := range ps {
-		docs[i] = p.doc(pr)
+		doc, err := p.raw(pr)
+		if err != nil {
+			return fmt.Errorf("insert profiles: %w", err)
+		}
+		docs[i] = doc
 	}
 	if _, err := p.c().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil {
 		return classify("insert profiles", err)
 	}
-	for _, pr := range ps {
-		p.s.remember(pr, pr.Version)
+	for i, pr := range ps {
+		p.s.remember(pr, pr.Version, docs[i].(bson.Raw))
 	}
 	return nil
 }

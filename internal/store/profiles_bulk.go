@@ -80,6 +80,7 @@ func (p Profiles) replaceChunkSerial(ctx context.Context, ps []*profile.Profile,
 	defer p.s.serial.lockAll(ids)()
 	var models []mongo.WriteModel
 	var written []*profile.Profile
+	var docs []bson.Raw
 	for i, pr := range ps {
 		cur, known := p.s.recall(pr)
 		if !known {
@@ -94,8 +95,12 @@ func (p Profiles) replaceChunkSerial(ctx context.Context, ps []*profile.Profile,
 		if stale[i] = cur != versions[i]; stale[i] {
 			continue
 		}
-		models = append(models, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: pr.ID}}).SetReplacement(p.doc(pr)))
-		written = append(written, pr)
+		doc, err := p.raw(pr)
+		if err != nil {
+			return fmt.Errorf("replace profiles: %w", err)
+		}
+		models = append(models, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: pr.ID}}).SetReplacement(doc))
+		written, docs = append(written, pr), append(docs, doc)
 	}
 	if len(models) == 0 {
 		return nil
@@ -106,8 +111,8 @@ func (p Profiles) replaceChunkSerial(ctx context.Context, ps []*profile.Profile,
 		}
 		return classify("replace profiles", err)
 	}
-	for _, pr := range written {
-		p.s.remember(pr, pr.Version)
+	for i, pr := range written {
+		p.s.remember(pr, pr.Version, docs[i])
 	}
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	lru "github.com/hashicorp/golang-lru/v2"
 	"log/slog"
 	"time"
 
@@ -41,10 +40,10 @@ type Store struct {
 	serial *stripes
 	// writes is the embedded store's write budget (bulk.go); nil on MongoDB.
 	writes *semaphore.Weighted
-	// versions remembers the profile versions this process wrote on the
-	// embedded store (see profile_versions.go); nil on MongoDB.
-	versions *lru.Cache[string, int64]
-	dir      string // the embedded store's data directory
+	// known remembers the profile versions and documents this process
+	// wrote on the embedded store (see profile_versions.go); nil on MongoDB.
+	known *known
+	dir   string // the embedded store's data directory
 	// writer names this process in the profile documents it stores on
 	// MongoDB, so that its change stream can tell its own writes from
 	// other replicas' (changes.go); "" on the embedded store.
@@ -61,7 +60,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 			return nil, err
 		}
 		s.embedded, uri, s.serial, s.writes, s.dir = e, e.URI(), &stripes{}, newWriteBudget(), o.DataDir
-		s.versions = newVersions()
+		s.known = newKnown()
 	} else {
 		s.writer = rand.Text()
 	}
@@ -94,7 +93,7 @@ func selectTimeout(o Options) time.Duration {
 // WithDatabase returns a Store on another database of the same connection.
 // Closing it does nothing; tests use it for one database per test.
 func (s *Store) WithDatabase(name string) *Store {
-	return &Store{client: s.client, db: s.client.Database(name), serial: s.serial, writes: s.writes, dir: s.dir, versions: s.versions,
+	return &Store{client: s.client, db: s.client.Database(name), serial: s.serial, writes: s.writes, dir: s.dir, known: s.known,
 		writer: s.writer}
 }
 
