@@ -89,6 +89,25 @@ func (s *Service) Owner(ctx context.Context, ws auth.Workspace, ids []Identifier
 	return owner, nil
 }
 
+// generation returns the cache's generation, to be read before a
+// resolution whose outcome is then kept with keep; 0 on a nil cache.
+func (c *ownerCache) generation() uint64 {
+	if c == nil {
+		return 0
+	}
+	return c.gen.Load()
+}
+
+// keep records that pid holds every one of ids, as a resolution that began
+// at generation gen found or made it: a customer identified or upserted
+// just before sending events is then known when they arrive. Safe on a nil
+// cache.
+func (c *ownerCache) keep(ws auth.Workspace, ids []Identifier, pid string, gen uint64) {
+	if c != nil && len(ids) > 0 && pid != "" {
+		c.lru.Add(ownerKey(ws, ids), ownerEntry{pid: pid, gen: gen})
+	}
+}
+
 // IdentifiersMoved tells the service that identifiers may have left their
 // profiles outside it (an erasure): what it remembers of holders is
 // forgotten.

@@ -58,6 +58,7 @@ const maxResolveAttempts = 10
 func (s *Service) Resolve(ctx context.Context, ws auth.Workspace, set Settings, actor string, ids []Identifier, seen Sighting) (Resolution, error) {
 	var dropped []Warning
 	raced := false
+	gen := s.owners.generation()
 	res, err := profile.Retry(ctx, maxResolveAttempts, func() (Resolution, error) {
 		res, retry, err := s.resolveOnce(ctx, ws, actor, set.Rules, ids, seen)
 		for err == nil && len(res.rest) > 0 { // the request is another person's: resolve it without the ties
@@ -79,6 +80,9 @@ func (s *Service) Resolve(ctx context.Context, ws auth.Workspace, set Settings, 
 		return Resolution{}, err
 	}
 	res.Warnings = append(dropped, res.Warnings...)
+	if err == nil && len(res.Attached) == len(ids) {
+		s.owners.keep(ws, ids, res.ProfileID, gen)
+	}
 	return res, err
 }
 
