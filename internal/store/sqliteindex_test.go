@@ -69,7 +69,9 @@ func TestEmbeddedIDIndex(t *testing.T) {
 			plan = append(plan, detail)
 		}
 		rows.Close()
-		if !slices.ContainsFunc(plan, func(d string) bool { return d == fmt.Sprintf("SEARCH %s USING INDEX %s_cdp_uid (<expr>=?)", table, table) }) {
+		if !slices.ContainsFunc(plan, func(d string) bool {
+			return d == fmt.Sprintf("SEARCH %s USING INDEX %s_cdp_uid (<expr>=?)", table, table)
+		}) {
 			t.Fatalf("%s: a lookup by _id is planned as %q", step, plan)
 		}
 		if _, err := c.InsertOne(ctx, bson.D{{Key: "_id", Value: "p1"}, {Key: "n", Value: 2}}); !mongo.IsDuplicateKeyError(err) {
