@@ -44,8 +44,12 @@ func identityKey(ws auth.Workspace, id identity.Identifier) string {
 func (x Identities) Owners(ctx context.Context, ws auth.Workspace, ids []identity.Identifier) (map[identity.Identifier]string, error) {
 	out := make(map[identity.Identifier]string, len(ids))
 	for _, id := range ids {
+		key := identityKey(ws, id)
+		if x.unclaimed(key) {
+			continue
+		}
 		var d identityDoc
-		err := getByID(ctx, x.c(), ws, identityKey(ws, id), &d)
+		err := getByID(ctx, x.c(), ws, key, &d)
 		if notFound(err) {
 			continue
 		}
@@ -62,6 +66,7 @@ func (x Identities) Owners(ctx context.Context, ws auth.Workspace, ids []identit
 func (x Identities) Claim(ctx context.Context, ws auth.Workspace, id identity.Identifier, profileID string) (string, error) {
 	d := identityDoc{ID: identityKey(ws, id), Workspace: string(ws), Type: id.Type, Value: id.Value,
 		ProfileID: profileID, ClaimedAt: time.Now().UTC()}
+	x.filter().add(d.ID)
 	_, err := x.c().InsertOne(ctx, d)
 	if err == nil {
 		return profileID, nil
@@ -123,11 +128,14 @@ func (x Identities) DeleteByProfile(ctx context.Context, ws auth.Workspace, prof
 // already held.
 func (x Identities) ClaimMany(ctx context.Context, ws auth.Workspace, claims []identity.Claim) ([]int, error) {
 	docs := make([]any, len(claims))
+	keys := make([]string, len(claims))
 	now := time.Now().UTC()
 	for i, c := range claims {
-		docs[i] = identityDoc{ID: identityKey(ws, c.ID), Workspace: string(ws), Type: c.ID.Type, Value: c.ID.Value,
+		keys[i] = identityKey(ws, c.ID)
+		docs[i] = identityDoc{ID: keys[i], Workspace: string(ws), Type: c.ID.Type, Value: c.ID.Value,
 			ProfileID: c.ProfileID, ClaimedAt: now}
 	}
+	x.filter().add(keys...)
 	_, err := x.c().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	if err == nil {
 		return nil, nil

@@ -43,7 +43,10 @@ type Store struct {
 	// known remembers the profile versions and documents this process
 	// wrote on the embedded store (see profile_versions.go); nil on MongoDB.
 	known *known
-	dir   string // the embedded store's data directory
+	// claimed filters the identifiers nobody claimed on the embedded store
+	// (see claimed.go); nil on MongoDB.
+	claimed *claimedFilters
+	dir     string // the embedded store's data directory
 	// writer names this process in the profile documents it stores on
 	// MongoDB, so that its change stream can tell its own writes from
 	// other replicas' (changes.go); "" on the embedded store.
@@ -60,7 +63,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 			return nil, err
 		}
 		s.embedded, uri, s.serial, s.writes, s.dir = e, e.URI(), &stripes{}, newWriteBudget(), o.DataDir
-		s.known = newKnown()
+		s.known, s.claimed = newKnown(), newClaimedFilters()
 	} else {
 		s.writer = rand.Text()
 	}
@@ -93,7 +96,7 @@ func selectTimeout(o Options) time.Duration {
 // WithDatabase returns a Store on another database of the same connection.
 // Closing it does nothing; tests use it for one database per test.
 func (s *Store) WithDatabase(name string) *Store {
-	return &Store{client: s.client, db: s.client.Database(name), serial: s.serial, writes: s.writes, dir: s.dir, known: s.known,
+	return &Store{client: s.client, db: s.client.Database(name), serial: s.serial, writes: s.writes, dir: s.dir, known: s.known, claimed: s.claimed,
 		writer: s.writer}
 }
 
