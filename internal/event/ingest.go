@@ -57,7 +57,7 @@ const (
 // but not answered for: retrying the same batch is safe.
 func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, ins []Input, wait Wait) (Result, error) {
 	var res Result
-	evs, at, _, err := s.accept(ctx, ws, actor, ins, &res)
+	evs, at, _, err := s.accept(ctx, ws, actor, ins, identity.MaxBatch, &res)
 	if err != nil || len(evs) == 0 {
 		return res, err
 	}
@@ -89,6 +89,12 @@ func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, in
 	return res, nil
 }
 
+// MaxAppend is the most rows one Append takes: a bulk import's chunk. Its
+// fixed costs (the batch mark, the inserts of events, claims and new
+// profiles, the job's checkpoint) are spread over more rows than an API
+// call's.
+const MaxAppend = 4000
+
 // Append stores rows of a bulk import under the batch id the caller names,
 // once there is room in the fold backlog, and queues them for folding. It
 // answers once they are stored; Folded tells when they are folded. Storing
@@ -97,7 +103,7 @@ func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, in
 // newcomers), so a fresh customer costs no profile write of its own.
 func (s *Service) Append(ctx context.Context, ws auth.Workspace, actor, batch string, ins []Input) (Result, error) {
 	var res Result
-	evs, _, set, err := s.accept(ctx, ws, actor, ins, &res)
+	evs, _, set, err := s.accept(ctx, ws, actor, ins, MaxAppend, &res)
 	if err != nil || len(evs) == 0 {
 		return res, err
 	}
@@ -130,11 +136,12 @@ func (s *Service) Folded(ctx context.Context, ws auth.Workspace, batch string) (
 	return !open, err
 }
 
-// accept validates the items; failures become item errors and repeated
-// messageIds duplicates. It returns the events and each one's item index.
-func (s *Service) accept(ctx context.Context, ws auth.Workspace, actor string, ins []Input, res *Result) ([]*Event, []int, identity.Settings, error) {
-	if len(ins) > identity.MaxBatch {
-		return nil, nil, identity.Settings{}, errs.Newf(errs.BadInput, "at most %d events per call", identity.MaxBatch)
+// accept validates at most max items; failures become item errors and
+// repeated messageIds duplicates. It returns the events and each one's
+// item index.
+func (s *Service) accept(ctx context.Context, ws auth.Workspace, actor string, ins []Input, max int, res *Result) ([]*Event, []int, identity.Settings, error) {
+	if len(ins) > max {
+		return nil, nil, identity.Settings{}, errs.Newf(errs.BadInput, "at most %d events per call", max)
 	}
 	set, err := s.identities.Settings(ctx, ws)
 	if err != nil {

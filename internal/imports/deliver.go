@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cdp-dev/cdp/internal/errs"
+	"github.com/cdp-dev/cdp/internal/identity"
 )
 
 // outcome is what became of a chunk's rows.
@@ -85,16 +86,22 @@ func (s *Service) send(ctx context.Context, j *Job, c *chunk, idx []int) (sent, 
 		res, err := s.d.Events.Append(ctx, j.Workspace, j.Actor, Batch(j.ID, c.no), pick(c.events, idx))
 		return sent{stored: int64(res.Accepted), duplicate: int64(res.Duplicates), failed: res.Errors}, err
 	}
-	rs, err := s.d.Profiles.Upsert(ctx, j.Workspace, j.Actor, pick(c.profiles, idx))
 	var out sent
-	for i, r := range rs {
-		if r.Err != nil {
-			out.failed = append(out.failed, errs.AtIndex(r.Err, i))
-		} else {
-			out.stored++
+	for lo := 0; lo < len(idx); lo += identity.MaxBatch { // a chunk may hold more than one call takes
+		part := idx[lo:min(lo+identity.MaxBatch, len(idx))]
+		rs, err := s.d.Profiles.Upsert(ctx, j.Workspace, j.Actor, pick(c.profiles, part))
+		for i, r := range rs {
+			if r.Err != nil {
+				out.failed = append(out.failed, errs.AtIndex(r.Err, lo+i))
+			} else {
+				out.stored++
+			}
+		}
+		if err != nil {
+			return out, err
 		}
 	}
-	return out, err
+	return out, nil
 }
 
 func pick[T any](all []T, idx []int) []T {

@@ -39,8 +39,10 @@ const (
 
 // Limits of a job.
 const (
-	// ChunkRows is how many rows go to the domain service at once.
-	ChunkRows = 1000
+	// ChunkRows is how many rows go to the domain service at once:
+	// event.MaxAppend. (At 4,000 rather than 1,000, an import of new
+	// customers ran about a tenth faster, in the same memory.)
+	ChunkRows = event.MaxAppend
 	// ChunkBytes ends a chunk of long rows early, so a chunk's parsed rows
 	// stay within bounded memory. Chunks end where the file's content
 	// says, so a resumed job cuts the same chunks.

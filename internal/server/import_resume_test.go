@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cdp-dev/cdp/internal/identity"
 	"github.com/cdp-dev/cdp/internal/imports"
 	. "github.com/cdp-dev/cdp/internal/server/servertest"
 )
@@ -21,12 +23,14 @@ func crashedJob(t *testing.T, s *Server, dir, file string, stored int) string {
 	ctx := context.Background()
 	tok := Token(t, "acme")
 	lines := strings.SplitAfter(file, "\n")
-	for c := range stored { // what Append stored before the crash
-		var batch []any
-		for i := c * imports.ChunkRows; i < (c+1)*imports.ChunkRows; i++ {
-			batch = append(batch, rowToInput(t, lines[i]))
+	for c := range stored { // what Append stored before the crash, in calls trackEvents takes
+		for lo := c * imports.ChunkRows; lo < (c+1)*imports.ChunkRows; lo += identity.MaxBatch {
+			var batch []any
+			for i := lo; i < min(lo+identity.MaxBatch, (c+1)*imports.ChunkRows); i++ {
+				batch = append(batch, rowToInput(t, lines[i]))
+			}
+			s.MustDo(t, tok, trackQ, map[string]any{"ev": batch})
 		}
-		s.MustDo(t, tok, trackQ, map[string]any{"ev": batch})
 	}
 	id := "crashed-job"
 	if err := os.WriteFile(filepath.Join(dir, id+".ndjson"), []byte(file), 0o600); err != nil {
@@ -74,8 +78,9 @@ func TestImportResumesAfterACrash(t *testing.T) {
 	}
 	st, dir := Store(t), t.TempDir()
 	first := StartWith(t, Options{Store: st, ImportDir: t.TempDir()})
+	n := imports.ChunkRows * 5 / 2
 	var rows []string
-	for i := range 2500 {
+	for i := range n {
 		rows = append(rows, eventRow(i))
 	}
 	file := strings.Join(rows, "\n") + "\n"
@@ -87,8 +92,9 @@ func TestImportResumesAfterACrash(t *testing.T) {
 	}
 	tok := Token(t, "acme")
 	job := Get(s.MustDo(t, tok, ImportQ, map[string]any{"id": id}), "importJob").(map[string]any)
-	checkJob(t, job, "DONE", 2500, 1500, 1000, 1500, 0)
-	checkEventCounts(t, s, tok, 2500/importCustomers)
+	c := imports.ChunkRows
+	checkJob(t, job, "DONE", n, n-c, c, n-c, 0)
+	checkEventCounts(t, s, tok, n/importCustomers)
 	if _, err := os.Stat(filepath.Join(dir, id+".ndjson")); !os.IsNotExist(err) {
 		t.Errorf("the spool file of a finished job is still there: %v", err)
 	}
@@ -102,8 +108,9 @@ func TestImportStoppedMidwayFinishesAfterRestart(t *testing.T) {
 	st, dir := Store(t), t.TempDir()
 	first := StartWith(t, Options{Store: st, ImportDir: dir})
 	tok := Token(t, "acme")
+	n := imports.ChunkRows * 5 / 2
 	var rows []string
-	for i := range 2500 {
+	for i := range n {
 		rows = append(rows, eventRow(i))
 	}
 	_, out := first.Upload(t, tok, "events", strings.NewReader(strings.Join(rows, "\n")), "")
@@ -115,10 +122,10 @@ func TestImportStoppedMidwayFinishesAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	job := Get(s.MustDo(t, tok, ImportQ, map[string]any{"id": id}), "importJob").(map[string]any)
-	if Str(job, "status") != "DONE" || Str(job, "rowsRead") != "2500" || Str(job, "rowsFolded") != Str(job, "rowsStored") {
+	if Str(job, "status") != "DONE" || Str(job, "rowsRead") != strconv.Itoa(n) || Str(job, "rowsFolded") != Str(job, "rowsStored") {
 		t.Errorf("job after the restart: %v", job)
 	}
-	checkEventCounts(t, s, tok, 2500/importCustomers)
+	checkEventCounts(t, s, tok, n/importCustomers)
 }
 
 // TestImportWithoutItsFileFails: a running job whose spool file is gone at

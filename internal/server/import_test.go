@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/identity"
+	"github.com/cdp-dev/cdp/internal/imports"
 	. "github.com/cdp-dev/cdp/internal/server/servertest"
 )
 
@@ -39,7 +41,7 @@ func eventsFile() (string, []int, int) {
 	var lines []string
 	var bad []int
 	good := 0
-	for i := range 2500 {
+	for i := range imports.ChunkRows * 5 / 2 { // three chunks
 		if i%400 == 7 && len(bad) < len(badRows) {
 			lines = append(lines, badRows[len(bad)].line)
 			bad = append(bad, len(lines))
@@ -251,5 +253,30 @@ func TestImportRefusesBadBodies(t *testing.T) {
 	}
 	if d := s.MustDo(t, tok, countQ, nil); Str(d, "profiles", "totalCount") != "0" {
 		t.Errorf("refused uploads stored something: %v", d)
+	}
+}
+
+// TestImportProfilesChunkLargerThanACall: a chunk holds more rows than one
+// upsertProfiles call takes; its rows go in several calls, and a rejection
+// by the domain in a later call still names its own line.
+func TestImportProfilesChunkLargerThanACall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("thousands of rows: slow under the race detector")
+	}
+	s := Start(t)
+	tok := Token(t, "acme", auth.ScopeProfilesWrite, auth.ScopeProfilesRead)
+	n := identity.MaxBatch + 200
+	var lines []string
+	for i := range n {
+		lines = append(lines, fmt.Sprintf(`{"identities":[{"type":"email","value":"big%d@x.com"}],"traits":{"n":%d}}`, i, i))
+	}
+	lines = append(lines[:n-10], append([]string{`{"identities":[{"type":"email","value":"not-an-email"}]}`}, lines[n-10:]...)...)
+	job := s.Import(t, tok, "profiles", strings.NewReader(strings.Join(lines, "\n")+"\n"), "")
+	checkJob(t, job, "DONE", n+1, n, 0, n, 1)
+	if r := Get(job, "rejections", 0); Str(r, "line") != fmt.Sprint(n-9) || !strings.Contains(Str(r, "reason"), "invalid email") {
+		t.Errorf("rejection = %v, want line %d", r, n-9)
+	}
+	if got := Str(s.MustDo(t, tok, countQ, nil), "profiles", "totalCount"); got != fmt.Sprint(n) {
+		t.Errorf("%s profiles, want %d", got, n)
 	}
 }
