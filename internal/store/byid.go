@@ -139,7 +139,6 @@ func (s *Store) updateChunk(ctx context.Context, c *mongo.Collection, ids []stri
 	return err
 }
 
-// findAll runs a find and converts every decoded document D with conv.
 // eachDoc hands fn the documents q finds, converted, one at a time as the
 // cursor reads them: constant memory however many match.
 func eachDoc[D, T any](ctx context.Context, c *mongo.Collection, q bson.D, opts *options.FindOptionsBuilder, conv func(D) T, fn func(T) error) error {
@@ -163,6 +162,7 @@ func eachDoc[D, T any](ctx context.Context, c *mongo.Collection, q bson.D, opts 
 	return nil
 }
 
+// findAll runs a find and converts every decoded document D with conv.
 func findAll[D, T any](ctx context.Context, c *mongo.Collection, q bson.D, opts *options.FindOptionsBuilder, conv func(D) T) ([]T, error) {
 	if opts == nil {
 		opts = options.Find()

@@ -38,13 +38,11 @@ type claimedFilter struct {
 	ready   atomic.Bool // they have been read: the filter can answer
 }
 
-// claimedFilters holds the filters of the databases of one embedded store.
-type claimedFilters struct {
-	mu sync.Mutex
-	by map[string]*claimedFilter
-}
+// claimedFilters holds the filters of the databases of one embedded store,
+// by database name. A sync.Map: every identifier lookup reads it.
+type claimedFilters struct{ by sync.Map }
 
-func newClaimedFilters() *claimedFilters { return &claimedFilters{by: map[string]*claimedFilter{}} }
+func newClaimedFilters() *claimedFilters { return &claimedFilters{} }
 
 // filter returns the database's filter, creating it; nil on MongoDB.
 func (x Identities) filter() *claimedFilter {
@@ -52,14 +50,12 @@ func (x Identities) filter() *claimedFilter {
 	if all == nil {
 		return nil
 	}
-	all.mu.Lock()
-	defer all.mu.Unlock()
-	f := all.by[x.s.db.Name()]
-	if f == nil {
-		f = &claimedFilter{f: bloom.NewWithEstimates(claimedEstimate, 0.01)}
-		all.by[x.s.db.Name()] = f
+	name := x.s.db.Name()
+	if f, ok := all.by.Load(name); ok {
+		return f.(*claimedFilter)
 	}
-	return f
+	f, _ := all.by.LoadOrStore(name, &claimedFilter{f: bloom.NewWithEstimates(claimedEstimate, 0.01)})
+	return f.(*claimedFilter)
 }
 
 // add records keys about to be claimed.
@@ -95,19 +91,15 @@ func (x Identities) unclaimed(key string) bool {
 // load adds every stored key to f and makes it answer; after a failure
 // (the store shutting down, say) the next lookup tries again.
 func (x Identities) load(f *claimedFilter) {
-	ctx := context.Background()
-	cur, err := x.c().Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	type key struct {
+		ID string `bson:"_id"`
+	}
+	opts := options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}})
+	err := eachDoc(context.Background(), x.c(), bson.D{}, opts, func(k key) string { return k.ID }, func(k string) error {
+		f.add(k)
+		return nil
+	})
 	if err != nil {
-		f.loading.Store(false)
-		return
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		if k, ok := cur.Current.Lookup("_id").StringValueOK(); ok {
-			f.add(k)
-		}
-	}
-	if cur.Err() != nil {
 		f.loading.Store(false)
 		return
 	}
