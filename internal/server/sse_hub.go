@@ -55,7 +55,9 @@ func (h *sseHub) reserve(p auth.Principal) (*sseReservation, *errs.Error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &sseReservation{token: rand.Text(), owner: owner, perStream: h.perStream, ctx: ctx,
 		out: make(chan []byte, sseBuffer), drained: make(chan struct{}), ops: map[string]context.CancelFunc{}}
-	r.end = sync.OnceFunc(func() { cancel(); h.remove(r) })
+	// Gone from the hub before its context ends: whoever sees it ended
+	// finds it gone.
+	r.end = sync.OnceFunc(func() { h.remove(r); cancel() })
 	h.res[r.token] = r
 	time.AfterFunc(h.openWait, r.expire)
 	return r, nil
