@@ -53,6 +53,7 @@ type Cursor struct {
 // Store persists events. Every method but Unapplied is scoped to a workspace.
 type Store interface {
 	// Insert stores events, skipping those whose ID exists; dup[i] reports a skip.
+	// Like every write, it may be lost to a power failure until Sync.
 	Insert(ctx context.Context, evs []*Event) (dup []bool, err error)
 	// Get returns an event by ID, or nil when none is stored.
 	Get(ctx context.Context, ws auth.Workspace, id string) (*Event, error)
@@ -89,6 +90,9 @@ type Store interface {
 	// Count counts the events stored under the profile ids, of the given
 	// types (all when empty).
 	Count(ctx context.Context, ws auth.Workspace, profileIDs []string, types []string) (int64, error)
+	// Sync returns once the writes made before it are durable; concurrent
+	// calls share the work. What is acknowledged is synced first.
+	Sync(ctx context.Context) error
 }
 
 // Key returns the stored ID of a client's messageId in a workspace: retries of

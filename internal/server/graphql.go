@@ -88,7 +88,11 @@ func (a *App) aroundOperation(ctx context.Context, next graphql.OperationHandler
 	}
 	if !sub {
 		release()
-		return a.withDeadline(ctx, next)
+		h := a.withDeadline(ctx, next)
+		if oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+			h = a.durable(h)
+		}
+		return h
 	}
 	a.streams.Add(1)
 	var once sync.Once
@@ -114,6 +118,22 @@ func (a *App) withDeadline(ctx context.Context, next graphql.OperationHandler) g
 		}
 		if r == nil || r.HasNext == nil || !*r.HasNext {
 			cancel()
+		}
+		return r
+	}
+}
+
+// durable answers a mutation once what it wrote is durable (store.Sync):
+// the store's commits need not be, so that concurrent requests share one
+// fsync. A failed sync turns the answer into an INTERNAL error: the
+// mutation may or may not have taken effect, and retrying it is safe.
+func (a *App) durable(h graphql.ResponseHandler) graphql.ResponseHandler {
+	return func(ctx context.Context) *graphql.Response {
+		r := h(ctx)
+		if err := a.store.Sync(ctx); err != nil {
+			a.log.ErrorContext(ctx, "mutation not made durable", "err", err)
+			e := errs.New(errs.Internal, "the change could not be made durable; retry")
+			return &graphql.Response{Errors: gqlerror.List{{Message: e.Error(), Extensions: withCode(nil, e.Kind)}}}
 		}
 		return r
 	}

@@ -22,6 +22,9 @@ func (a *App) importUpload(kind imports.Kind, scope auth.Scope) http.HandlerFunc
 			return
 		}
 		j, err := a.imports.Submit(r.Context(), p.Workspace, p.Subject, kind, r.Body, r.Header.Get("Content-Encoding"))
+		if err == nil {
+			err = a.store.Sync(r.Context()) // the job the answer names is durable
+		}
 		if err != nil {
 			a.importFailed(w, r, err)
 			return

@@ -16,11 +16,13 @@ import (
 // in a 0700 directory) and holds a lock on its data directory until Stop.
 type Embedded struct {
 	db     *ferretdb.FerretDB
+	dir    string // the data directory, absolute
 	uri    string
 	lock   *dirLock
 	tmp    string // private directory of a socket that did not fit in the data dir
 	cancel context.CancelFunc
 	done   chan struct{}
+	ckpt   *checkpointer
 	stop   sync.Once
 }
 
@@ -43,7 +45,7 @@ func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embed
 	if err != nil {
 		return nil, err
 	}
-	e := &Embedded{lock: lock, done: make(chan struct{})}
+	e := &Embedded{lock: lock, dir: abs, done: make(chan struct{})}
 	if err := e.start(ctx, abs, logger); err != nil {
 		e.Stop()
 		return nil, err
@@ -59,10 +61,13 @@ func (e *Embedded) start(ctx context.Context, dir string, logger *slog.Logger) e
 	}
 	e.tmp = tmp
 	db, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{Unix: sock},
-		Logger:    slog.New(ferretLog{next: logger.Handler()}).With("component", "ferretdb"),
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + filepath.ToSlash(dir) + "/",
+		Listener: ferretdb.ListenerConfig{Unix: sock},
+		Logger:   slog.New(ferretLog{next: logger.Handler()}).With("component", "ferretdb"),
+		Handler:  "sqlite",
+		// Commits append to the log without a fsync, and checkpoints run
+		// in the background: Sync and the checkpointer make up for both
+		// (durable.go, checkpoint.go).
+		SQLiteURL: "file:" + filepath.ToSlash(dir) + "/?_pragma=synchronous(normal)&_pragma=wal_autocheckpoint(0)",
 	})
 	if err != nil {
 		return fmt.Errorf("start embedded store: %w", err)
@@ -73,6 +78,7 @@ func (e *Embedded) start(ctx context.Context, dir string, logger *slog.Logger) e
 		defer close(e.done)
 		_ = db.Run(runCtx)
 	}()
+	e.ckpt = startCheckpointer(dir, logger)
 	// Linux checks the socket's mode on connect; the 0700 directory keeps
 	// other users out where the mode is ignored.
 	if err := os.Chmod(sock, 0o600); err != nil {
@@ -88,6 +94,9 @@ func (e *Embedded) URI() string { return e.uri }
 // directory. Calling it again does nothing.
 func (e *Embedded) Stop() {
 	e.stop.Do(func() {
+		if e.ckpt != nil {
+			e.ckpt.close()
+		}
 		if e.cancel != nil {
 			e.cancel()
 			<-e.done

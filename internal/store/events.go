@@ -24,6 +24,9 @@ func (s *Store) Events() Events { return Events{s} }
 
 func (x Events) c() *mongo.Collection { return x.s.coll(colEvents) }
 
+// Sync makes the writes made so far durable (see Store.Sync).
+func (x Events) Sync(ctx context.Context) error { return x.s.Sync(ctx) }
+
 type eventDoc struct {
 	ID         string          `bson:"_id"`
 	Workspace  string          `bson:"workspace"`

@@ -47,6 +47,9 @@ type Store struct {
 	// (see claimed.go); nil on MongoDB.
 	claimed *claimedFilters
 	dir     string // the embedded store's data directory
+	// wals makes the embedded store's writes durable (durable.go); nil
+	// on MongoDB.
+	wals *walFiles
 	// writer names this process in the profile documents it stores on
 	// MongoDB, so that its change stream can tell its own writes from
 	// other replicas' (changes.go); "" on the embedded store.
@@ -64,6 +67,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 		s.embedded, uri, s.serial, s.writes, s.dir = e, e.URI(), &stripes{}, newWriteBudget(), o.DataDir
 		s.known, s.claimed = newKnown(), newClaimedFilters()
+		s.wals = newWALFiles(e.dir)
 	} else {
 		s.writer = rand.Text()
 	}
@@ -97,7 +101,7 @@ func selectTimeout(o Options) time.Duration {
 // Closing it does nothing; tests use it for one database per test.
 func (s *Store) WithDatabase(name string) *Store {
 	return &Store{client: s.client, db: s.client.Database(name), serial: s.serial, writes: s.writes, dir: s.dir, known: s.known, claimed: s.claimed,
-		writer: s.writer}
+		writer: s.writer, wals: s.wals}
 }
 
 // Drop deletes the whole database.

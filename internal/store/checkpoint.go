@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// The embedded store's SQLite runs without automatic checkpoints
+// (wal_autocheckpoint=0, see embedded.go). FerretDB reads the document it
+// updates while the update commits, so under a steady stream of updates
+// the log is never fully checkpointed when a commit starts, and never
+// reused; once it passed SQLite's 1,000 pages, every commit ran a
+// checkpoint of its own, with two fsyncs, on the writer's time. That made a
+// profile write cost three times what it costs now. The checkpointer runs
+// them instead, in the background: every second a passive one (it copies
+// what no reader still needs, never blocks anyone), and a truncating one
+// once the log passes 64 MiB, which bounds its size on disk (it waits for
+// readers at most checkpointBusy, holding writers back meanwhile).
+
+const (
+	checkpointEvery = time.Second
+	checkpointBusy  = 100 // ms a truncating checkpoint waits for readers
+)
+
+// truncatePages is the size of the log, in pages, past which it is
+// truncated: 64 MiB of 4 KiB pages.
+const truncatePages = 16384
+
+// checkpointer checkpoints the logs of the databases in one embedded
+// store's directory: every database there, whoever wrote it.
+type checkpointer struct {
+	dir      string
+	truncate int // pages
+	log      *slog.Logger
+	last     map[string]walState // what each log was at its last checkpoint
+	stop     chan struct{}
+	done     chan struct{}
+}
+
+// walState tells whether a log changed since it was last checkpointed.
+type walState struct {
+	size int64
+	mod  time.Time
+}
+
+func startCheckpointer(dir string, log *slog.Logger) *checkpointer {
+	c := &checkpointer{dir: dir, truncate: truncatePages, log: log, last: map[string]walState{},
+		stop: make(chan struct{}), done: make(chan struct{})}
+	go c.run()
+	return c
+}
+
+func (c *checkpointer) run() {
+	defer close(c.done)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+		}
+		c.all()
+	}
+}
+
+// all checkpoints every log of the directory that changed since the last
+// time, and forgets the logs that are gone.
+func (c *checkpointer) all() {
+	logs, err := filepath.Glob(filepath.Join(c.dir, "*.sqlite-wal"))
+	if err != nil {
+		return // only a malformed pattern fails
+	}
+	seen := make(map[string]bool, len(logs))
+	for _, wal := range logs {
+		seen[wal] = true
+		if err := c.checkpoint(wal); err != nil {
+			c.log.Warn("checkpoint of the embedded store failed; retried in a second", "file", filepath.Base(wal), "err", err)
+		}
+	}
+	for wal := range c.last {
+		if !seen[wal] {
+			delete(c.last, wal)
+		}
+	}
+}
+
+// close stops the checkpointer and waits for it.
+func (c *checkpointer) close() {
+	close(c.stop)
+	<-c.done
+}
+
+// checkpoint checkpoints the database of one log if the log changed since
+// the last time. A database that is gone by then (a test's, dropped) is
+// left alone.
+func (c *checkpointer) checkpoint(wal string) error {
+	fi, err := os.Stat(wal)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	now := walState{size: fi.Size(), mod: fi.ModTime()}
+	if c.last[wal] == now {
+		return nil
+	}
+	path := strings.TrimSuffix(wal, "-wal")
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	// mode=rw: never create a database that was dropped meanwhile.
+	conn, err := sql.Open("sqlite", fmt.Sprintf("file:%s?mode=rw&_pragma=busy_timeout(%d)", filepath.ToSlash(path), checkpointBusy))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ctx := context.Background()
+	var busy, frames, copied int
+	if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
+		return err
+	}
+	if frames >= c.truncate {
+		if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &copied); err != nil {
+			return err
+		}
+	}
+	if fi, err := os.Stat(wal); err == nil {
+		now = walState{size: fi.Size(), mod: fi.ModTime()}
+	}
+	c.last[wal] = now
+	return nil
+}
