@@ -90,9 +90,23 @@ func (e *env) progressf(format string, args ...any) {
 type space struct {
 	c     *client
 	db    *mongo.Database
+	st    *store.Store
 	close func()
 	app   *server.App
 	folds *foldLog
+}
+
+// durable makes a baseline write durable with a fsync of its own: what
+// every commit cost on the embedded store under SQLite's synchronous=FULL,
+// before the product made its acknowledgements durable in groups
+// (store.Sync). Every baseline write is followed by one, so that the
+// baseline is a durable write as the product's are. On MongoDB it does
+// nothing.
+func (sp *space) durable(ctx context.Context, err error) error {
+	if err != nil {
+		return err
+	}
+	return sp.st.SyncAlone(ctx)
 }
 
 // open creates a fresh database and serves the product on it. The baseline
@@ -122,7 +136,7 @@ func (e *env) open(ctx context.Context, name string) (*space, error) {
 		drop(db)
 		return nil, err
 	}
-	return &space{c: c, db: db, app: app, folds: folds, close: func() { stop(); drop(db) }}, nil
+	return &space{c: c, db: db, st: st, app: app, folds: folds, close: func() { stop(); drop(db) }}, nil
 }
 
 // serve starts the product on st on a loopback port and returns a client.

@@ -40,7 +40,7 @@ func (e *env) identify(ctx context.Context) ([]Scenario, error) {
 	}, func(ctx context.Context, i int) error {
 		update := bson.D{{Key: "$set", Value: bson.D{{Key: fmt.Sprintf("traits.k%d", i), Value: i}}}}
 		_, err := profiles.UpdateOne(ctx, bson.D{{Key: "_id", Value: basePID(prefix, i)}}, update, options.UpdateOne().SetUpsert(true))
-		return err
+		return sp.durable(ctx, err)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("identify: %w", err)

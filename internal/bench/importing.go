@@ -98,7 +98,7 @@ func (e *env) baseImport(ctx context.Context, sp *space, prefix string) (time.Du
 			docs = append(docs, baseEvent(fmt.Sprintf("%s-%d", prefix, i), basePID(prefix, c), email(prefix, c), i, now))
 		}
 		_, err := sp.db.Collection(baseEvents).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-		return err
+		return sp.durable(ctx, err)
 	})
 }
 

@@ -121,14 +121,15 @@ func baseBatch(ctx context.Context, sp *space, prefix string, p plan, b int) err
 		docs[k] = baseEvent(fmt.Sprintf("%s-%d-%d", prefix, b, k), pids[k%p.per], email(prefix, p.customer(b, k)), k, now)
 		counts[k%p.per]++
 	}
-	if _, err := sp.db.Collection(baseEvents).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil {
+	_, err := sp.db.Collection(baseEvents).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err := sp.durable(ctx, err); err != nil {
 		return err
 	}
 	for j, pid := range pids {
 		update := bson.D{{Key: "$inc", Value: bson.D{{Key: "eventCount", Value: counts[j]}}},
 			{Key: "$set", Value: bson.D{{Key: "lastSeen", Value: now}}}}
-		if _, err := sp.db.Collection(baseProfiles).UpdateOne(ctx, bson.D{{Key: "_id", Value: pid}}, update,
-			options.UpdateOne().SetUpsert(true)); err != nil {
+		_, err := sp.db.Collection(baseProfiles).UpdateOne(ctx, bson.D{{Key: "_id", Value: pid}}, update, options.UpdateOne().SetUpsert(true))
+		if err := sp.durable(ctx, err); err != nil {
 			return err
 		}
 	}

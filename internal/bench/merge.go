@@ -124,6 +124,9 @@ func mergeBase(ctx context.Context, sp *space, i int) error {
 	if _, err := sp.db.Collection(baseMerges).InsertOne(ctx, rec); err != nil {
 		return err
 	}
+	if err := sp.durable(ctx, nil); err != nil {
+		return err
+	}
 	profiles := sp.db.Collection(baseProfiles)
 	writes := []struct {
 		id     string
@@ -137,8 +140,11 @@ func mergeBase(ctx context.Context, sp *space, i int) error {
 		if _, err := profiles.UpdateOne(ctx, bson.D{{Key: "_id", Value: w.id}}, w.update); err != nil {
 			return err
 		}
+		if err := sp.durable(ctx, nil); err != nil {
+			return err
+		}
 	}
 	_, err := sp.db.Collection(baseIdentities).UpdateOne(ctx, bson.D{{Key: "_id", Value: ids[1].key()}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "profileId", Value: survivor}}}})
-	return err
+	return sp.durable(ctx, err)
 }

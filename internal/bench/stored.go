@@ -79,7 +79,7 @@ func (e *env) stored(ctx context.Context) ([]Scenario, error) {
 		return nil, fmt.Errorf("ingest_stored: %w", err)
 	}
 	rows := []Scenario{withCmds(row("ingest_stored", "events/s", r.product, r.baseline, ">= 0.5",
-		fmt.Sprintf("driver, %d goroutines, one unordered InsertMany of the batch's events", e.o.Clients)), r.cmds)}
+		fmt.Sprintf("driver, %d goroutines, one unordered InsertMany of the batch's events, then its own fsync", e.o.Clients)), r.cmds)}
 	if !e.o.Skip["ingest_stored_scaling"] {
 		one, err := e.throughput(ctx, p, 1, storedBatches(sp, prefix, p), func(ctx context.Context, b int) error {
 			return baseInsert(ctx, sp, prefix, p, b)
@@ -106,7 +106,7 @@ func storedBatches(sp *space, prefix string, p plan) job {
 	return batchesVia(prefix, p, sp.c.trackStored)
 }
 
-// baseInsert stores batch b's events with one unordered InsertMany.
+// baseInsert stores batch b's events with one unordered InsertMany, durably.
 func baseInsert(ctx context.Context, sp *space, prefix string, p plan, b int) error {
 	now := time.Now().UTC()
 	docs := make([]any, p.len(b))
@@ -115,7 +115,7 @@ func baseInsert(ctx context.Context, sp *space, prefix string, p plan, b int) er
 		docs[k] = baseEvent(fmt.Sprintf("%s-%d-%d-%d", prefix, now.UnixNano(), b, k), basePID(prefix, c), email(prefix, c), k, now)
 	}
 	_, err := sp.db.Collection(baseEvents).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	return err
+	return sp.durable(ctx, err)
 }
 
 // foldLag sends the plan's batches at rate events per second from the
