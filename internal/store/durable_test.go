@@ -131,7 +131,7 @@ func TestSyncOfTheEmbeddedStore(t *testing.T) {
 func TestCheckpointBoundsTheLog(t *testing.T) {
 	st, ctx := testStore(t)
 	// The store's own checkpointer may run meanwhile; it truncates past
-	// 64 MiB only, which this test does not reach.
+	// 128 MiB only, which this test does not reach.
 	c := &checkpointer{dir: st.wals.dir, truncate: 64, log: slog.Default(), last: map[string]walState{}}
 	path := filepath.Join(st.wals.dir, st.db.Name()+".sqlite-wal")
 	big := strings.Repeat("x", 8000)
