@@ -69,7 +69,7 @@ func parse(args []string, stdout io.Writer, getenv func(string) string) (*Option
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	o := &Options{MongoURI: getenv("MONGODB_URI")}
-	fs.IntVar(&o.Events, "events", 3000, "events per ingest run (profile_read stores a tenth as many)")
+	fs.IntVar(&o.Events, "events", 20000, "events per ingest run (profile_read stores a tenth as many)")
 	fs.IntVar(&o.Customers, "customers", 1000, "existing customers the ingest events belong to (10 per batch)")
 	fs.IntVar(&o.Clients, "clients", 8, "concurrent HTTP clients, and driver goroutines for the baseline")
 	fs.IntVar(&o.Batch, "batch", 100, "events per trackEvents call")
