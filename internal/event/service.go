@@ -26,9 +26,14 @@ type Options struct {
 	GroupMax int
 	// CycleMax is the most events one fold cycle takes (default 20,000).
 	CycleMax int
-	// Parallel is how many profiles a cycle resolves and writes at once
-	// (default 8).
+	// Parallel is how many identifier sets a cycle resolves at once
+	// (default 8): resolving waits on lookups more than on the store's
+	// writer.
 	Parallel int
+	// WriteParallel is how many profiles a cycle writes at once (default
+	// 8). On a store that applies writes one at a time, 2 is enough (see
+	// the server's ingestOptions).
+	WriteParallel int
 	// OnFolded, when set, is told of every batch folded: how many of its
 	// events and when it was stored.
 	OnFolded func(ref BatchRef, events int, stored time.Time)
@@ -49,6 +54,7 @@ func (o Options) withDefaults() Options {
 	def(&o.GroupMax, 5000)
 	def(&o.CycleMax, 20000)
 	def(&o.Parallel, 8)
+	def(&o.WriteParallel, 8)
 	if o.BacklogTime <= 0 {
 		o.BacklogTime = 30 * time.Second
 	}
