@@ -31,7 +31,7 @@ type Options struct {
 	// writer.
 	Parallel int
 	// WriteParallel is how many profiles a cycle writes at once (default
-	// 8). On a store that applies writes one at a time, 2 is enough (see
+	// 8). On a store that applies writes one at a time, fewer do more (see
 	// the server's ingestOptions).
 	WriteParallel int
 	// OnFolded, when set, is told of every batch folded: how many of its
