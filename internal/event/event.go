@@ -91,7 +91,8 @@ type Store interface {
 	// types (all when empty).
 	Count(ctx context.Context, ws auth.Workspace, profileIDs []string, types []string) (int64, error)
 	// Sync returns once the writes made before it are durable; concurrent
-	// calls share the work. What is acknowledged is synced first.
+	// calls share the work. Append syncs its chunk; Track leaves it to its
+	// caller (see Track).
 	Sync(ctx context.Context) error
 }
 

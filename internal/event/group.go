@@ -95,8 +95,8 @@ func (s *Service) writeGroup(reqs []*appendReq) {
 	}
 }
 
-// write marks the batches, stores the events under them durably and
-// queues their fold; it returns which events were duplicates and the fold of each
+// write marks the batches, stores the events under them and queues their
+// fold; it returns which events were duplicates and the fold of each
 // workspace's part. A batch whose events may be partly stored when it
 // fails is queued to be folded from the store.
 func (s *Service) write(ctx context.Context, refs []BatchRef, evs []*Event) ([]bool, map[auth.Workspace]*pending, error) {
@@ -134,10 +134,6 @@ func (s *Service) write(ctx context.Context, refs []BatchRef, evs []*Event) ([]b
 	}
 	for ws, p := range ps {
 		ps[ws] = s.fold.enqueue(p)
-	}
-	// Stored is acknowledged: durable. One sync covers the whole group.
-	if err := s.store.Sync(ctx); err != nil {
-		return nil, nil, err
 	}
 	return dup, ps, nil
 }

@@ -54,7 +54,10 @@ const (
 // valid ones are stored; a repeated messageId is counted as a duplicate. With
 // WaitStored it answers once they are stored, with WaitApplied once they are
 // folded into their profiles. An error return means the events may be stored
-// but not answered for: retrying the same batch is safe.
+// but not answered for: retrying the same batch is safe. The caller makes
+// them durable (Store.Sync) before it answers: the GraphQL transport does
+// so for every mutation, so a trackEvents call costs one flush, shared
+// with the calls in flight, like any other mutation.
 func (s *Service) Track(ctx context.Context, ws auth.Workspace, actor string, ins []Input, wait Wait) (Result, error) {
 	var res Result
 	evs, at, _, err := s.accept(ctx, ws, actor, ins, identity.MaxBatch, &res)
@@ -120,6 +123,9 @@ func (s *Service) Append(ctx context.Context, ws auth.Workspace, actor, batch st
 		return res, err
 	}
 	dup, _, err := s.write(ctx, []BatchRef{ref}, evs)
+	if err == nil {
+		err = s.store.Sync(ctx) // the job's checkpoint will count these rows stored
+	}
 	if err != nil {
 		return res, err
 	}
