@@ -127,7 +127,7 @@ func (c *checkpointer) checkpoint(wal string) error {
 		return nil
 	}
 	// mode=rw: never create a database that was dropped meanwhile.
-	db, err := sql.Open("sqlite", fmt.Sprintf("file:%s?mode=rw&_pragma=busy_timeout(0)", filepath.ToSlash(path)))
+	db, err := openSide(path, "mode=rw&_pragma=busy_timeout(0)")
 	if err != nil {
 		return err
 	}

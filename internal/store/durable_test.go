@@ -1,7 +1,6 @@
 package store
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -152,7 +151,7 @@ func TestCheckpointBoundsTheLog(t *testing.T) {
 	}
 	// A reader in the log: the truncation gives up at once, and comes
 	// back on the next round though the log did not change.
-	reader, err := sql.Open("sqlite", "file:"+filepath.ToSlash(strings.TrimSuffix(path, "-wal"))+"?mode=ro")
+	reader, err := openSide(strings.TrimSuffix(path, "-wal"), "mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}

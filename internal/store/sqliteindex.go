@@ -22,7 +22,7 @@ import (
 // moved over) and touches nothing FerretDB reads.
 func indexIDs(ctx context.Context, dir, database string) error {
 	path := filepath.Join(dir, database+".sqlite")
-	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?_pragma=busy_timeout(10000)")
+	db, err := openSide(path, "_pragma=busy_timeout(10000)")
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
@@ -53,4 +53,11 @@ func indexIDs(ctx context.Context, dir, database string) error {
 		}
 	}
 	return nil
+}
+
+// openSide opens a connection of cdp's own to one of the embedded store's
+// SQLite files, beside FerretDB's, with the URI's query (SQLite's mode,
+// modernc's _pragma=…).
+func openSide(path, query string) (*sql.DB, error) {
+	return sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?"+query)
 }

@@ -15,7 +15,7 @@ import (
 // table and whether each is unique.
 func sqliteIndexes(t *testing.T, st *Store) (*sql.DB, string, map[string]bool) {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(filepath.Join(st.dir, st.db.Name()+".sqlite")))
+	db, err := openSide(filepath.Join(st.dir, st.db.Name()+".sqlite"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
