@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -46,6 +47,7 @@ func (p plan) customer(b, k int) int { return p.order[(b*p.per+k%p.per)%len(p.or
 type ingestRates struct {
 	product, baseline float64
 	cmds              string
+	cores             float64 // CPU cores the process kept busy while the product ran
 }
 
 // ingest: trackEvents calls of --batch events, each carrying perBatch
@@ -156,8 +158,19 @@ func (e *env) ingestRows(ctx context.Context) ([]Scenario, error) {
 		rows = append(rows, withCmds(row("ingest_1client", "events/s", r.product, r.baseline, "", "the same as ingest, from 1 goroutine"), r.cmds))
 		if m := e.many; m != nil {
 			rows = append(rows, row("ingest_scaling", "events/s", m.product, r.product, ">= 1", fmt.Sprintf(
-				"the product with 1 client (product: with %d); the driver's own %d-to-1 ratio is %.2f", e.o.Clients, e.o.Clients, m.baseline/r.baseline)))
+				"the product with 1 client (product: with %d); the driver's own %d-to-1 ratio is %.2f; %s",
+				e.o.Clients, e.o.Clients, m.baseline/r.baseline, busy(r, *m, e.o.Clients))))
 		}
 	}
 	return rows, nil
+}
+
+// busy says how many of the machine's cores the process kept busy while
+// the product ran from one client and from many: when one client already
+// keeps them busy, more clients cannot multiply the rate.
+func busy(one, many ingestRates, clients int) string {
+	if one.cores == 0 {
+		return "CPU use unknown here"
+	}
+	return fmt.Sprintf("cores busy (of %d): %.2f with 1 client, %.2f with %d", runtime.NumCPU(), one.cores, many.cores, clients)
 }

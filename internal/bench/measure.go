@@ -47,23 +47,28 @@ func (e *env) throughput(ctx context.Context, p plan, clients int, a, b job, set
 	if _, err := parallel(ctx, clients, clients, offset(p.batches, b)); err != nil {
 		return r, err
 	}
-	halves := func(j job, after func() error) func(int) (time.Duration, error) {
+	var cpu time.Duration // the product's, settling excluded
+	halves := func(j job, after func() error, used *time.Duration) func(int) (time.Duration, error) {
 		return func(h int) (time.Duration, error) {
 			from, to := 0, p.batches/2
 			if h == 1 {
 				from, to = to, p.batches
 			}
+			c := cpuTime()
 			d, err := parallel(ctx, clients, to-from, offset(from, j))
+			*used += cpuTime() - c
 			if err == nil {
 				err = after()
 			}
 			return d, err
 		}
 	}
-	ta, tb, err := abba(halves(a, settle), halves(b, func() error { return nil }))
+	var unused time.Duration
+	ta, tb, err := abba(halves(a, settle, &cpu), halves(b, func() error { return nil }, &unused))
 	if err != nil {
 		return r, err
 	}
 	r.product, r.baseline = perSecond(p.events, ta), perSecond(p.events, tb)
+	r.cores = cpu.Seconds() / ta.Seconds()
 	return r, nil
 }

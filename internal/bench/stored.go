@@ -88,7 +88,8 @@ func (e *env) stored(ctx context.Context) ([]Scenario, error) {
 			return nil, fmt.Errorf("ingest_stored_scaling: %w", err)
 		}
 		rows = append(rows, row("ingest_stored_scaling", "events/s", r.product, one.product, ">= 4", fmt.Sprintf(
-			"wait: STORED from 1 client (product: from %d); the driver's own %d-to-1 ratio is %.2f", e.o.Clients, e.o.Clients, r.baseline/one.baseline)))
+			"wait: STORED from 1 client (product: from %d); the driver's own %d-to-1 ratio is %.2f; %s",
+			e.o.Clients, e.o.Clients, r.baseline/one.baseline, busy(one, r, e.o.Clients))))
 	}
 	if e.o.Skip["fold_lag_p99"] {
 		return rows, nil
@@ -172,7 +173,8 @@ func (e *env) foldLag(ctx context.Context, sp *space, prefix string, p plan, rat
 	slices.Sort(delays)
 	p99 := delays[len(delays)*99/100]
 	ms := float64(p99) / float64(time.Millisecond)
-	s := figure("fold_lag_p99", "ms", ms, fmt.Sprintf("from storing to folding, at %.0f events/s (half of ingest_stored)", rate))
+	s := figure("fold_lag_p99", "ms", ms, fmt.Sprintf("from storing to folding, at %.0f events/s (half of ingest_stored); p50 %.0f ms, p90 %.0f ms, max %.0f ms",
+		rate, percentile(delays, 0.5), percentile(delays, 0.9), percentile(delays, 1)))
 	s.Target, s.Met = ptr("<= 250 ms"), ptr(ms <= 250)
 	return s, nil
 }

@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -32,6 +33,7 @@ type Options struct {
 // Store is a connection to one database.
 type Store struct {
 	client   *mongo.Client
+	raw      *mongo.Client // the same store without the write gate (gate.go)
 	db       *mongo.Database
 	embedded *Embedded
 	owner    bool
@@ -71,21 +73,50 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	} else {
 		s.writer = rand.Text()
 	}
-	client, err := mongo.Connect(options.Client().SetServerSelectionTimeout(selectTimeout(o)).ApplyURI(uri).
-		// No client-wide timeout: it adds maxTimeMS to every command, which
-		// FerretDB's distinct refuses. Callers bound work with contexts.
-		SetBSONOptions(&options.BSONOptions{DefaultDocumentMap: true}))
+	client, err := newClient(o, uri, s.embedded != nil)
+	if err == nil {
+		s.raw = client
+		if s.embedded != nil {
+			s.raw, err = newClient(o, uri, false)
+		}
+	}
 	if err != nil {
+		_ = s.disconnect(context.Background(), client)
 		s.stopEmbedded()
 		return nil, fmt.Errorf("connect to mongodb: %w", err)
 	}
 	s.client, s.db = client, client.Database(o.Database)
 	if err := s.Ping(ctx); err != nil {
-		_ = client.Disconnect(context.Background())
+		_ = s.disconnect(context.Background(), client)
 		s.stopEmbedded()
 		return nil, fmt.Errorf("reach mongodb: %w", err)
 	}
 	return s, nil
+}
+
+// newClient makes a client of uri; gate queues its writes (gate.go).
+func newClient(o Options, uri string, gate bool) (*mongo.Client, error) {
+	co := options.Client().SetServerSelectionTimeout(selectTimeout(o)).ApplyURI(uri).
+		// No client-wide timeout: it adds maxTimeMS to every command, which
+		// FerretDB's distinct refuses. Callers bound work with contexts.
+		SetBSONOptions(&options.BSONOptions{DefaultDocumentMap: true})
+	if gate {
+		co.SetMonitor((&writeGate{}).monitor())
+	}
+	return mongo.Connect(co)
+}
+
+// disconnect closes the clients Open made: the product's, and the raw one
+// when it is another.
+func (s *Store) disconnect(ctx context.Context, client *mongo.Client) error {
+	var err error
+	if client != nil {
+		err = client.Disconnect(ctx)
+	}
+	if s.raw != nil && s.raw != client {
+		err = errors.Join(err, s.raw.Disconnect(ctx))
+	}
+	return err
 }
 
 // selectTimeout is the server selection timeout Open sets before the URI's
@@ -100,7 +131,7 @@ func selectTimeout(o Options) time.Duration {
 // WithDatabase returns a Store on another database of the same connection.
 // Closing it does nothing; tests use it for one database per test.
 func (s *Store) WithDatabase(name string) *Store {
-	return &Store{client: s.client, db: s.client.Database(name), serial: s.serial, writes: s.writes, dir: s.dir, known: s.known, claimed: s.claimed,
+	return &Store{client: s.client, raw: s.raw, db: s.client.Database(name), serial: s.serial, writes: s.writes, dir: s.dir, known: s.known, claimed: s.claimed,
 		writer: s.writer, wals: s.wals}
 }
 
@@ -119,7 +150,7 @@ func (s *Store) Close(ctx context.Context) error {
 	if !s.owner {
 		return nil
 	}
-	err := s.client.Disconnect(ctx)
+	err := s.disconnect(ctx, s.client)
 	s.stopEmbedded()
 	return err
 }
@@ -136,5 +167,7 @@ func (s *Store) coll(name string) *mongo.Collection { return s.db.Collection(nam
 // embedded store, whose data directory the process has locked).
 func (s *Store) Private() bool { return s.serial != nil }
 
-// Raw returns the underlying database, for the bench command's baseline.
-func (s *Store) Raw() *mongo.Database { return s.db }
+// Raw returns the underlying database through a client of its own, with
+// none of the product's machinery (no write gate), for the bench
+// command's baselines and for tests that look at documents directly.
+func (s *Store) Raw() *mongo.Database { return s.raw.Database(s.db.Name()) }
