@@ -176,7 +176,7 @@ func (s *Service) foldWorkspace(ctx context.Context, ws auth.Workspace, ps []*pe
 		}
 		groups[pid] = append(groups[pid], it)
 	}
-	s.parallel(ctx, s.opts.WriteParallel, order, func(ctx context.Context, pid string) {
+	s.parallel(ctx, s.opts.Parallel, order, func(ctx context.Context, pid string) {
 		group := groups[pid]
 		if err := s.applyGroup(ctx, ws, set.Rules, pid, eventsOf(group), read[pid]); err != nil {
 			for _, it := range group {

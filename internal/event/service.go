@@ -26,14 +26,11 @@ type Options struct {
 	GroupMax int
 	// CycleMax is the most events one fold cycle takes (default 20,000).
 	CycleMax int
-	// Parallel is how many identifier sets a cycle resolves at once
-	// (default 8): resolving waits on lookups more than on the store's
-	// writer.
+	// Parallel is how many identifier sets a cycle resolves at once, and
+	// how many profiles it writes at once (default 8). On the embedded
+	// store, concurrent profile writes share bulk writes (the store's
+	// combine.go): more at once means fewer, larger writes.
 	Parallel int
-	// WriteParallel is how many profiles a cycle writes at once (default
-	// 8). On a store that applies writes one at a time, fewer do more (see
-	// the server's ingestOptions).
-	WriteParallel int
 	// OnFolded, when set, is told of every batch folded: how many of its
 	// events and when it was stored.
 	OnFolded func(ref BatchRef, events int, stored time.Time)
@@ -54,7 +51,6 @@ func (o Options) withDefaults() Options {
 	def(&o.GroupMax, 5000)
 	def(&o.CycleMax, 20000)
 	def(&o.Parallel, 8)
-	def(&o.WriteParallel, 8)
 	if o.BacklogTime <= 0 {
 		o.BacklogTime = 30 * time.Second
 	}

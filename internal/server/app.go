@@ -178,19 +178,7 @@ func shared(d Deps) bool { return d.Shared || !d.Store.Private() }
 // ingestOptions are the fold's settings, with its hooks into logs and
 // metrics.
 func (a *App) ingestOptions() event.Options {
-	// The embedded store applies writes one at a time, and a writer that
-	// finds it busy polls for it (SQLite's busy handler sleeps 1, 2, 5,
-	// 10… ms between tries), leaving it idle meanwhile. Eight profile
-	// writers made the fold and the group commits wait for each other
-	// (ingest_stored 0.38-0.46 of its baseline); two kept the writer busy
-	// but made the fold the limit of APPLIED calls (8 clients got what 1
-	// got); three measured ingest_stored 0.49-0.52, 8 clients 1.13-1.33
-	// times 1, and fold_lag_p99 135-144 ms.
-	writers := 0
-	if a.store.Private() {
-		writers = 3
-	}
-	return event.Options{Backlog: a.cfg.IngestBacklog, AdmitWait: a.cfg.IngestWait, Fault: a.fault, WriteParallel: writers,
+	return event.Options{Backlog: a.cfg.IngestBacklog, AdmitWait: a.cfg.IngestWait, Fault: a.fault,
 		OnFolded: func(_ event.BatchRef, n int, stored time.Time) {
 			if stored.IsZero() || n == 0 {
 				return

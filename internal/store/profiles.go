@@ -104,8 +104,7 @@ func (p Profiles) replaceSerial(ctx context.Context, pr *profile.Profile, versio
 	if err != nil {
 		return fmt.Errorf("replace profile: %w", err)
 	}
-	_, err = p.c().ReplaceOne(ctx, bson.D{{Key: "_id", Value: pr.ID}}, doc)
-	if err != nil {
+	if err := p.s.combine.of(p.c()).replace(ctx, p.c(), pr.ID, doc); err != nil {
 		p.s.forget(pr)
 		return classify("replace profile", err)
 	}

@@ -52,6 +52,9 @@ type Store struct {
 	// wals makes the embedded store's writes durable (durable.go); nil
 	// on MongoDB.
 	wals *walFiles
+	// combine shares bulk writes between concurrent replacements on the
+	// embedded store (combine.go); nil on MongoDB.
+	combine *combiners
 	// writer names this process in the profile documents it stores on
 	// MongoDB, so that its change stream can tell its own writes from
 	// other replicas' (changes.go); "" on the embedded store.
@@ -69,7 +72,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 		s.embedded, uri, s.serial, s.writes, s.dir = e, e.URI(), &stripes{}, newWriteBudget(), o.DataDir
 		s.known, s.claimed = newKnown(), newClaimedFilters()
-		s.wals = newWALFiles(e.dir)
+		s.wals, s.combine = newWALFiles(e.dir), &combiners{}
 	} else {
 		s.writer = rand.Text()
 	}
@@ -132,7 +135,7 @@ func selectTimeout(o Options) time.Duration {
 // Closing it does nothing; tests use it for one database per test.
 func (s *Store) WithDatabase(name string) *Store {
 	return &Store{client: s.client, raw: s.raw, db: s.client.Database(name), serial: s.serial, writes: s.writes, dir: s.dir, known: s.known, claimed: s.claimed,
-		writer: s.writer, wals: s.wals}
+		writer: s.writer, wals: s.wals, combine: s.combine}
 }
 
 // Drop deletes the whole database.
