@@ -129,19 +129,25 @@ func TestSyncOfTheEmbeddedStore(t *testing.T) {
 // is checkpointed and, past its bound, truncated, so the data directory
 // does not grow with every write (FerretDB's own commits never checkpoint:
 // wal_autocheckpoint is off).
-func TestCheckpointBoundsTheLog(t *testing.T) {
+func TestCheckpointRestartsAndTruncatesTheLog(t *testing.T) {
 	st, ctx := testStore(t)
-	// The store's own checkpointer may run meanwhile; it truncates past
-	// 128 MiB only, which this test does not reach.
+	// The store's own checkpointer may run meanwhile; it restarts past
+	// 128 MiB only, which this test does not reach, and truncates a log
+	// idle for a second, which this test does not leave it.
 	c := &checkpointer{dir: st.wals.dir, truncate: 64, log: slog.Default(), last: map[string]walState{}}
 	path := filepath.Join(st.wals.dir, st.db.Name()+".sqlite-wal")
-	big := strings.Repeat("x", 8000)
-	for i := range 200 {
-		doc := bson.D{{Key: "_id", Value: "p1"}, {Key: "n", Value: i}, {Key: "pad", Value: big}}
-		if _, err := st.coll(colProfiles).ReplaceOne(ctx, bson.D{{Key: "_id", Value: "p1"}}, doc, options.Replace().SetUpsert(true)); err != nil {
-			t.Fatal(err)
+	big, writes := strings.Repeat("x", 8000), 0
+	write := func(n int) {
+		t.Helper()
+		for range n {
+			doc := bson.D{{Key: "_id", Value: "p1"}, {Key: "n", Value: writes}, {Key: "pad", Value: big}}
+			if _, err := st.coll(colProfiles).ReplaceOne(ctx, bson.D{{Key: "_id", Value: "p1"}}, doc, options.Replace().SetUpsert(true)); err != nil {
+				t.Fatal(err)
+			}
+			writes++
 		}
 	}
+	write(200)
 	before, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -149,8 +155,8 @@ func TestCheckpointBoundsTheLog(t *testing.T) {
 	if before.Size() < int64(c.truncate)*4096 {
 		t.Fatalf("the log holds %d bytes after 200 writes of 8 KB", before.Size())
 	}
-	// A reader in the log: the truncation gives up at once, and comes
-	// back on the next round though the log did not change.
+	// A reader in the log: the restart gives up at once, and comes back
+	// on the next round though the log did not change.
 	reader, err := openSide(strings.TrimSuffix(path, "-wal"), "mode=ro")
 	if err != nil {
 		t.Fatal(err)
@@ -174,8 +180,29 @@ func TestCheckpointBoundsTheLog(t *testing.T) {
 		t.Fatal("a log still too long is not tried again")
 	}
 	_ = tx.Rollback()
-	// The store's own checkpointer, running on every log once a second,
-	// can make one attempt fail: the next one succeeds.
+	// Once nobody reads it, writers start over at its beginning: more
+	// writes reuse the file instead of growing it. The store's own
+	// checkpointer, running on every log once a second, can make one
+	// attempt fail: the next one succeeds.
+	restarted := false
+	for range 100 {
+		if err := c.checkpoint(path); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := c.last[path]; ok {
+			restarted = true
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !restarted {
+		t.Fatal("the log was never restarted")
+	}
+	write(20)
+	if again, err := os.Stat(path); err != nil || again.Size() != before.Size() {
+		t.Fatalf("log after a restart and 20 writes: %v, %v; want %d bytes, reused", again, err, before.Size())
+	}
+	// Idle for a round: truncated.
 	var after os.FileInfo
 	for range 100 {
 		if err := c.checkpoint(path); err != nil {
@@ -190,10 +217,10 @@ func TestCheckpointBoundsTheLog(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if after.Size() >= before.Size() || after.Size() > int64(c.truncate)*4096 {
-		t.Fatalf("log: %d bytes before the checkpoint, %d after; want it truncated", before.Size(), after.Size())
+		t.Fatalf("log: %d bytes before, %d once idle; want it truncated", before.Size(), after.Size())
 	}
 	var got struct{ N int }
-	if err := st.coll(colProfiles).FindOne(ctx, bson.D{{Key: "_id", Value: "p1"}}).Decode(&got); err != nil || got.N != 199 {
+	if err := st.coll(colProfiles).FindOne(ctx, bson.D{{Key: "_id", Value: "p1"}}).Decode(&got); err != nil || got.N != writes-1 {
 		t.Fatalf("after the checkpoint: %+v, %v", got, err)
 	}
 	if err := st.Drop(ctx); err != nil {
