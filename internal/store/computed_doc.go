@@ -14,20 +14,26 @@ type computedDoc struct {
 	EventCount int64      `bson:"eventCount"`
 	Channels   []string   `bson:"channels"`
 	Orders     *ordersDoc `bson:"orders,omitempty"`
-	// Tallies are a list keyed by value: condition keys are not field names.
-	Tallies []tallyDoc `bson:"tallies,omitempty"`
-	RFM     *rfmDoc    `bson:"rfm,omitempty"`
+	// Tallies are a list keyed by value: condition keys are not field
+	// names. They are written packed into TallyData (see packed.go);
+	// Tallies is what versions before stored, read still.
+	Tallies   []tallyDoc `bson:"tallies,omitempty"`
+	TallyData []byte     `bson:"tallyData,omitempty"`
+	RFM       *rfmDoc    `bson:"rfm,omitempty"`
 }
 
 type ordersDoc struct {
-	Count    int64       `bson:"count"`
-	Revenue  float64     `bson:"revenue"`
-	First    *time.Time  `bson:"first,omitempty"`
-	Last     *time.Time  `bson:"last,omitempty"`
-	Channels []string    `bson:"channels,omitempty"`
-	Online   int64       `bson:"online"`
-	Offline  int64       `bson:"offline"`
-	Days     []bucketDoc `bson:"days,omitempty"`
+	Count    int64      `bson:"count"`
+	Revenue  float64    `bson:"revenue"`
+	First    *time.Time `bson:"first,omitempty"`
+	Last     *time.Time `bson:"last,omitempty"`
+	Channels []string   `bson:"channels,omitempty"`
+	Online   int64      `bson:"online"`
+	Offline  int64      `bson:"offline"`
+	// Days are written packed into DayData (see packed.go); Days is what
+	// versions before stored, read still.
+	Days    []bucketDoc `bson:"days,omitempty"`
+	DayData []byte      `bson:"dayData,omitempty"`
 }
 
 // bucketDoc is a bucket with short field names: profiles carry many.
@@ -61,13 +67,16 @@ func toComputedDoc(c profile.Computed) computedDoc {
 	d := computedDoc{FirstSeen: c.FirstSeen, LastSeen: c.LastSeen, EventCount: c.EventCount, Channels: nonNil(c.Channels)}
 	if o := c.Orders; o.Count != 0 || len(o.Days) > 0 {
 		d.Orders = &ordersDoc{Count: o.Count, Revenue: o.Revenue, First: o.First, Last: o.Last, Channels: o.Channels,
-			Online: o.Online, Offline: o.Offline, Days: toBuckets(o.Days)}
+			Online: o.Online, Offline: o.Offline}
+		d.Orders.Days, d.Orders.DayData = packBuckets(toBuckets(o.Days))
 	}
+	var tallies []tallyDoc
 	for k, t := range c.Tallies {
-		d.Tallies = append(d.Tallies, tallyDoc{Key: k, N: t.N, First: t.First, Last: t.Last,
+		tallies = append(tallies, tallyDoc{Key: k, N: t.N, First: t.First, Last: t.Last,
 			Hours: toBuckets(t.Hours), Days: toBuckets(t.Days)})
 	}
-	slices.SortFunc(d.Tallies, func(a, b tallyDoc) int { return strings.Compare(a.Key, b.Key) })
+	slices.SortFunc(tallies, func(a, b tallyDoc) int { return strings.Compare(a.Key, b.Key) })
+	d.Tallies, d.TallyData = packTallies(tallies)
 	if r := c.RFM; r != nil {
 		d.RFM = &rfmDoc{RecencyDays: r.RecencyDays, Frequency: r.Frequency, Monetary: r.Monetary, R: r.R, F: r.F, M: r.M, Label: r.Label}
 	}
@@ -78,11 +87,11 @@ func fromComputedDoc(d computedDoc) profile.Computed {
 	c := profile.Computed{FirstSeen: utcPtr(d.FirstSeen), LastSeen: utcPtr(d.LastSeen), EventCount: d.EventCount, Channels: nonNil(d.Channels)}
 	if o := d.Orders; o != nil {
 		c.Orders = profile.Orders{Count: o.Count, Revenue: o.Revenue, First: utcPtr(o.First), Last: utcPtr(o.Last),
-			Channels: o.Channels, Online: o.Online, Offline: o.Offline, Days: fromBuckets(o.Days)}
+			Channels: o.Channels, Online: o.Online, Offline: o.Offline, Days: fromBuckets(unpackBuckets(o.Days, o.DayData))}
 	}
-	if len(d.Tallies) > 0 {
-		c.Tallies = make(map[string]*profile.Tally, len(d.Tallies))
-		for _, t := range d.Tallies {
+	if tallies := unpackTallies(d.Tallies, d.TallyData); len(tallies) > 0 {
+		c.Tallies = make(map[string]*profile.Tally, len(tallies))
+		for _, t := range tallies {
 			c.Tallies[t.Key] = &profile.Tally{N: t.N, First: t.First.UTC(), Last: t.Last.UTC(),
 				Hours: fromBuckets(t.Hours), Days: fromBuckets(t.Days)}
 		}

@@ -21,7 +21,10 @@ type profileDoc struct {
 	Absorbed   []string         `bson:"absorbed,omitempty"`
 	Lock       *lockDoc         `bson:"lock,omitempty"`
 	Applied    []string         `bson:"appliedMerges,omitempty"`
+	// Batches is what versions before stored of the applied batches;
+	// they are written packed into BatchList now (packed.go).
 	Batches    []string         `bson:"appliedBatches,omitempty"`
+	BatchList  string           `bson:"batchList,omitempty"`
 	Observed   []observationDoc `bson:"observations,omitempty"`
 	Segments   []string         `bson:"segments,omitempty"`
 	Reevaluate *time.Time       `bson:"reevaluate,omitempty"`
@@ -82,9 +85,10 @@ type consentChangeDoc struct {
 func toProfileDoc(p *profile.Profile) profileDoc {
 	d := profileDoc{ID: p.ID, Workspace: string(p.Workspace), Traits: p.Traits, TraitTimes: toTraitTimes(p.TraitTimes),
 		MergedInto: p.MergedInto, Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
-		Applied: p.AppliedMerges, Batches: p.AppliedBatches, Erasing: p.Erasing, Erased: p.Erased, Lock: (*lockDoc)(p.Lock), Absorbed: p.Absorbed,
+		Applied: p.AppliedMerges, Erasing: p.Erasing, Erased: p.Erased, Lock: (*lockDoc)(p.Lock), Absorbed: p.Absorbed,
 		Identities: make([]identityRecDoc, len(p.Identities)), Consent: make([]consentDoc, len(p.Consent)),
 		Computed: toComputedDoc(p.Computed), Segments: p.Segments, Reevaluate: p.Reevaluate}
+	d.Batches, d.BatchList = packKeys(p.AppliedBatches)
 	if d.Traits == nil {
 		d.Traits = map[string]any{}
 	}
@@ -107,7 +111,7 @@ func toProfileDoc(p *profile.Profile) profileDoc {
 func fromProfileDoc(d profileDoc) *profile.Profile {
 	p := &profile.Profile{ID: d.ID, Workspace: auth.Workspace(d.Workspace), Traits: plainMap(d.Traits),
 		TraitTimes: fromTraitTimes(d.TraitTimes), MergedInto: d.MergedInto, Version: d.Version,
-		AppliedMerges: d.Applied, AppliedBatches: d.Batches, Erasing: d.Erasing, Erased: d.Erased, Lock: (*profile.Lock)(d.Lock), Absorbed: d.Absorbed,
+		AppliedMerges: d.Applied, AppliedBatches: unpackKeys(d.Batches, d.BatchList), Erasing: d.Erasing, Erased: d.Erased, Lock: (*profile.Lock)(d.Lock), Absorbed: d.Absorbed,
 		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 		Identities: make([]profile.Identity, len(d.Identities)), Consent: make([]profile.Consent, len(d.Consent)),
 		Computed: fromComputedDoc(d.Computed), Segments: d.Segments, Reevaluate: utcPtr(d.Reevaluate)}
