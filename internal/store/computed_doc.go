@@ -68,7 +68,7 @@ func toComputedDoc(c profile.Computed) computedDoc {
 	if o := c.Orders; o.Count != 0 || len(o.Days) > 0 {
 		d.Orders = &ordersDoc{Count: o.Count, Revenue: o.Revenue, First: o.First, Last: o.Last, Channels: o.Channels,
 			Online: o.Online, Offline: o.Offline}
-		d.Orders.Days, d.Orders.DayData = packBuckets(toBuckets(o.Days))
+		d.Orders.Days, d.Orders.DayData = pack(toBuckets(o.Days))
 	}
 	var tallies []tallyDoc
 	for k, t := range c.Tallies {
@@ -76,7 +76,7 @@ func toComputedDoc(c profile.Computed) computedDoc {
 			Hours: toBuckets(t.Hours), Days: toBuckets(t.Days)})
 	}
 	slices.SortFunc(tallies, func(a, b tallyDoc) int { return strings.Compare(a.Key, b.Key) })
-	d.Tallies, d.TallyData = packTallies(tallies)
+	d.Tallies, d.TallyData = pack(tallies)
 	if r := c.RFM; r != nil {
 		d.RFM = &rfmDoc{RecencyDays: r.RecencyDays, Frequency: r.Frequency, Monetary: r.Monetary, R: r.R, F: r.F, M: r.M, Label: r.Label}
 	}
@@ -87,9 +87,9 @@ func fromComputedDoc(d computedDoc) profile.Computed {
 	c := profile.Computed{FirstSeen: utcPtr(d.FirstSeen), LastSeen: utcPtr(d.LastSeen), EventCount: d.EventCount, Channels: nonNil(d.Channels)}
 	if o := d.Orders; o != nil {
 		c.Orders = profile.Orders{Count: o.Count, Revenue: o.Revenue, First: utcPtr(o.First), Last: utcPtr(o.Last),
-			Channels: o.Channels, Online: o.Online, Offline: o.Offline, Days: fromBuckets(unpackBuckets(o.Days, o.DayData))}
+			Channels: o.Channels, Online: o.Online, Offline: o.Offline, Days: fromBuckets(unpack(o.Days, o.DayData))}
 	}
-	if tallies := unpackTallies(d.Tallies, d.TallyData); len(tallies) > 0 {
+	if tallies := unpack(d.Tallies, d.TallyData); len(tallies) > 0 {
 		c.Tallies = make(map[string]*profile.Tally, len(tallies))
 		for _, t := range tallies {
 			c.Tallies[t.Key] = &profile.Tally{N: t.N, First: t.First.UTC(), Last: t.Last.UTC(),

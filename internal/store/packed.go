@@ -18,61 +18,33 @@ import (
 // value, the batch keys as one space-separated string. Documents written
 // before hold them as arrays; reading takes either.
 
-// packedTallies is the document TallyData holds.
-type packedTallies struct {
-	T []tallyDoc `bson:"t"`
+// packedList is the document a packed binary value holds.
+type packedList[T any] struct {
+	L []T `bson:"l"`
 }
 
-// packedBuckets is the document DayData holds.
-type packedBuckets struct {
-	B []bucketDoc `bson:"b"`
-}
-
-// packTallies returns what a computedDoc stores of the tallies: packed,
-// or as the array should packing ever fail.
-func packTallies(ts []tallyDoc) ([]tallyDoc, []byte) {
-	if len(ts) == 0 {
+// pack returns what a document stores of a list written packed: the
+// packed value, or the list itself should packing ever fail.
+func pack[T any](xs []T) ([]T, []byte) {
+	if len(xs) == 0 {
 		return nil, nil
 	}
-	if raw, err := bson.Marshal(packedTallies{T: ts}); err == nil {
+	if raw, err := bson.Marshal(packedList[T]{L: xs}); err == nil {
 		return nil, raw
 	}
-	return ts, nil
+	return xs, nil
 }
 
-// unpackTallies reads the tallies from whichever form holds them.
-func unpackTallies(ts []tallyDoc, raw []byte) []tallyDoc {
+// unpack reads a list from whichever form holds it.
+func unpack[T any](xs []T, raw []byte) []T {
 	if len(raw) == 0 {
-		return ts
+		return xs
 	}
-	var p packedTallies
+	var p packedList[T]
 	if err := bson.Unmarshal(raw, &p); err != nil {
-		return ts
+		return xs
 	}
-	return p.T
-}
-
-// packBuckets is packTallies for order days.
-func packBuckets(bs []bucketDoc) ([]bucketDoc, []byte) {
-	if len(bs) == 0 {
-		return nil, nil
-	}
-	if raw, err := bson.Marshal(packedBuckets{B: bs}); err == nil {
-		return nil, raw
-	}
-	return bs, nil
-}
-
-// unpackBuckets is unpackTallies for order days.
-func unpackBuckets(bs []bucketDoc, raw []byte) []bucketDoc {
-	if len(raw) == 0 {
-		return bs
-	}
-	var p packedBuckets
-	if err := bson.Unmarshal(raw, &p); err != nil {
-		return bs
-	}
-	return p.B
+	return p.L
 }
 
 // packKeys returns what a profileDoc stores of the applied batch keys: one

@@ -52,8 +52,8 @@ func TestProfileInternalsStoredAsArraysStillRead(t *testing.T) {
 	want := packedProfile()
 	d := toProfileDoc(want)
 	d.Batches, d.BatchList = want.AppliedBatches, ""
-	d.Computed.Tallies, d.Computed.TallyData = unpackTallies(nil, d.Computed.TallyData), nil
-	d.Computed.Orders.Days, d.Computed.Orders.DayData = unpackBuckets(nil, d.Computed.Orders.DayData), nil
+	d.Computed.Tallies, d.Computed.TallyData = unpack[tallyDoc](nil, d.Computed.TallyData), nil
+	d.Computed.Orders.Days, d.Computed.Orders.DayData = unpack[bucketDoc](nil, d.Computed.Orders.DayData), nil
 	if _, err := st.Raw().Collection(colProfiles).InsertOne(ctx, d); err != nil {
 		t.Fatal(err)
 	}
