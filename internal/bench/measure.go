@@ -56,15 +56,16 @@ func (e *env) throughput(ctx context.Context, p plan, clients int, a, b job, set
 			}
 			c := cpuTime()
 			d, err := parallel(ctx, clients, to-from, offset(from, j))
-			*used += cpuTime() - c
+			if used != nil {
+				*used += cpuTime() - c
+			}
 			if err == nil {
 				err = after()
 			}
 			return d, err
 		}
 	}
-	var unused time.Duration
-	ta, tb, err := abba(halves(a, settle, &cpu), halves(b, func() error { return nil }, &unused))
+	ta, tb, err := abba(halves(a, settle, &cpu), halves(b, func() error { return nil }, nil))
 	if err != nil {
 		return r, err
 	}

@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -170,9 +169,7 @@ func (e *env) foldLag(ctx context.Context, sp *space, prefix string, p plan, rat
 	if len(delays) == 0 {
 		return Scenario{}, fmt.Errorf("no fold recorded")
 	}
-	slices.Sort(delays)
-	p99 := delays[len(delays)*99/100]
-	ms := float64(p99) / float64(time.Millisecond)
+	ms := percentile(delays, 0.99)
 	s := figure("fold_lag_p99", "ms", ms, fmt.Sprintf("from storing to folding, at %.0f events/s (half of ingest_stored); p50 %.0f ms, p90 %.0f ms, max %.0f ms",
 		rate, percentile(delays, 0.5), percentile(delays, 0.9), percentile(delays, 1)))
 	s.Target, s.Met = ptr("<= 250 ms"), ptr(ms <= 250)

@@ -176,7 +176,7 @@ func (s *Service) foldWorkspace(ctx context.Context, ws auth.Workspace, ps []*pe
 		}
 		groups[pid] = append(groups[pid], it)
 	}
-	s.parallel(ctx, s.opts.Parallel, order, func(ctx context.Context, pid string) {
+	s.parallel(ctx, order, func(ctx context.Context, pid string) {
 		group := groups[pid]
 		if err := s.applyGroup(ctx, ws, set.Rules, pid, eventsOf(group), read[pid]); err != nil {
 			for _, it := range group {
@@ -204,7 +204,7 @@ func (s *Service) resolveAll(ctx context.Context, ws auth.Workspace, set identit
 	}
 	var mu sync.Mutex
 	read := map[string]*profile.Profile{}
-	s.parallel(ctx, s.opts.Parallel, keys, func(ctx context.Context, k string) {
+	s.parallel(ctx, keys, func(ctx context.Context, k string) {
 		group := sets[k]
 		first := group[0].e
 		actor := first.actor
@@ -242,10 +242,10 @@ func eventsOf(its []item) []*Event {
 	return out
 }
 
-// parallel runs f for each key, n at a time.
-func (s *Service) parallel(ctx context.Context, n int, keys []string, f func(context.Context, string)) {
+// parallel runs f for each key, Parallel at a time.
+func (s *Service) parallel(ctx context.Context, keys []string, f func(context.Context, string)) {
 	var g errgroup.Group
-	g.SetLimit(n)
+	g.SetLimit(s.opts.Parallel)
 	for _, k := range keys {
 		g.Go(func() error { f(ctx, k); return nil })
 	}

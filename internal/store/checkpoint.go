@@ -165,15 +165,12 @@ func (c *checkpointer) checkpointLog(db *sql.DB) (long bool, err error) {
 		return false, err
 	}
 	defer conn.Close()
-	var busy, frames, copied int
-	ckpt := func(mode string) error {
-		return conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(`+mode+`)`).Scan(&busy, &frames, &copied)
-	}
-	if err := ckpt("PASSIVE"); err != nil || frames < c.truncate {
+	_, frames, err := walCheckpoint(ctx, conn, "PASSIVE")
+	if err != nil || frames < c.truncate {
 		return false, err
 	}
 	// Without waiting: it fails at once while readers use the log.
-	if err := ckpt("RESTART"); err != nil || busy == 0 {
+	if busy, _, err := walCheckpoint(ctx, conn, "RESTART"); err != nil || !busy {
 		return false, err
 	}
 	if frames < c.truncate*truncateMust {
@@ -182,20 +179,31 @@ func (c *checkpointer) checkpointLog(db *sql.DB) (long bool, err error) {
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, checkpointBusy)); err != nil {
 		return true, err
 	}
-	return true, ckpt("TRUNCATE")
+	_, _, err = walCheckpoint(ctx, conn, "TRUNCATE")
+	return true, err
 }
 
 // truncateIdle truncates the log of a database nobody wrote to since the
 // last checkpoint, without waiting: a reader still in it keeps it for the
 // next second.
 func (c *checkpointer) truncateIdle(db *sql.DB, wal string) error {
-	var busy, frames, copied int
-	err := db.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &copied)
-	if err != nil || busy != 0 {
+	busy, _, err := walCheckpoint(context.Background(), db, "TRUNCATE")
+	if err != nil || busy {
 		return err
 	}
 	if fi, err := os.Stat(wal); err == nil {
 		c.last[wal] = walState{size: fi.Size(), mod: fi.ModTime()}
 	}
 	return nil
+}
+
+// walCheckpoint runs one checkpoint of mode (PASSIVE, RESTART, TRUNCATE)
+// and reports whether it gave up on a busy log, and the log's length in
+// pages.
+func walCheckpoint(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, mode string) (busy bool, frames int, err error) {
+	var b, copied int
+	err = q.QueryRowContext(ctx, `PRAGMA wal_checkpoint(`+mode+`)`).Scan(&b, &frames, &copied)
+	return b != 0, frames, err
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -62,15 +63,8 @@ func TestCombinerSharesBulkWrites(t *testing.T) {
 			errs[i] = cb.replace(ctx, c, id, numbered(id, 1))
 		}()
 	}
-	for queued := 0; queued < n; {
-		cb.mu.Lock()
-		queued = len(cb.queue)
-		cb.mu.Unlock()
-	}
-	cb.mu.Lock() // that caller is done: it hands over to the first in line
-	cb.queue[0].lead = true
-	cb.queue[0].done <- nil
-	cb.mu.Unlock()
+	waitQueue(cb, func(q []*replacement) bool { return len(q) == n })
+	handOver(cb)
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
@@ -111,19 +105,34 @@ func TestCombinerFailsEveryCallerOfAFailedWrite(t *testing.T) {
 		doc bson.Raw
 	}{{"a", numbered("a", 1)}, {"b", bad}} {
 		go func() { errs <- cb.replace(ctx, c, r.id, r.doc) }()
-		for queued := false; !queued; {
-			cb.mu.Lock()
-			queued = len(cb.queue) > 0 && cb.queue[len(cb.queue)-1].id == r.id
-			cb.mu.Unlock()
-		}
+		waitQueue(cb, func(q []*replacement) bool { return len(q) > 0 && q[len(q)-1].id == r.id })
 	}
-	cb.mu.Lock()
-	cb.queue[0].lead = true
-	cb.queue[0].done <- nil
-	cb.mu.Unlock()
+	handOver(cb)
 	for range 2 {
 		if err := <-errs; err == nil {
 			t.Fatal("a caller of a failed bulk write was told it succeeded")
 		}
 	}
+}
+
+// waitQueue waits until the combiner's queue satisfies ok.
+func waitQueue(cb *combiner, ok func([]*replacement) bool) {
+	for {
+		cb.mu.Lock()
+		done := ok(cb.queue)
+		cb.mu.Unlock()
+		if done {
+			return
+		}
+		runtime.Gosched()
+	}
+}
+
+// handOver does what the caller writing ends with: the first in line
+// writes next.
+func handOver(cb *combiner) {
+	cb.mu.Lock()
+	defer cb.mu.Unlock()
+	cb.queue[0].lead = true
+	cb.queue[0].done <- nil
 }
