@@ -83,7 +83,7 @@ func (x Events) ByBatches(ctx context.Context, refs []event.BatchRef) ([]*event.
 	for i, r := range refs {
 		names[i] = r.Batch
 	}
-	evs, err := x.find(ctx, bson.D{{Key: "batch", Value: bson.D{{Key: "$in", Value: names}}}}, nil)
+	evs, err := x.ofBatches(ctx, refs, names)
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +96,29 @@ func (x Events) ByBatches(ctx context.Context, refs []event.BatchRef) ([]*event.
 		if want[event.BatchRef{Workspace: e.Workspace, Batch: e.Batch}] {
 			out = append(out, e)
 		}
+	}
+	return out, nil
+}
+
+// ofBatches reads the events stored under the batch names, of any
+// workspace: by the events' batch index on the embedded store, one lookup
+// per workspace of refs.
+func (x Events) ofBatches(ctx context.Context, refs []event.BatchRef, names []string) ([]*event.Event, error) {
+	if x.s.side == nil {
+		return x.find(ctx, bson.D{{Key: "batch", Value: bson.D{{Key: "$in", Value: names}}}}, nil)
+	}
+	var out []*event.Event
+	seen := map[auth.Workspace]bool{}
+	for _, r := range refs {
+		if seen[r.Workspace] {
+			continue
+		}
+		seen[r.Workspace] = true
+		evs, err := x.indexed(ctx, eventQuery{workspace: string(r.Workspace), batches: names}, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, evs...)
 	}
 	return out, nil
 }

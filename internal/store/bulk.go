@@ -103,6 +103,25 @@ func (s *Store) deleteMatching(ctx context.Context, c *mongo.Collection, filter 
 	return n, nil
 }
 
+// deleteIDs deletes the documents with the ids, with one {_id} statement
+// each in one command: FerretDB finds each through the _id index, where a
+// statement matching them all reads the whole collection. It returns how
+// many it deleted.
+func deleteIDs(ctx context.Context, c *mongo.Collection, ids []string) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	models := make([]mongo.WriteModel, len(ids))
+	for i, id := range ids {
+		models[i] = mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: id}})
+	}
+	r, err := c.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+	if err != nil {
+		return 0, err
+	}
+	return r.DeletedCount, nil
+}
+
 // idDoc decodes only a document's _id.
 type idDoc struct {
 	ID string `bson:"_id"`

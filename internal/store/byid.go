@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/cdp-dev/cdp/internal/auth"
 )
@@ -178,6 +179,43 @@ func findAll[D, T any](ctx context.Context, c *mongo.Collection, q bson.D, opts 
 	out := make([]T, len(docs))
 	for i, d := range docs {
 		out[i] = conv(d)
+	}
+	return out, nil
+}
+
+// fetchParallel is how many point reads readByIDs has in flight.
+const fetchParallel = 8
+
+// readByIDs reads the documents with the ids, one {_id} read each (the
+// only reads FerretDB's SQLite handler answers from an index), several at
+// a time, and converts them with conv, in the ids' order. Ids no longer
+// there are left out. opts may be nil.
+func readByIDs[D, T any](ctx context.Context, c *mongo.Collection, ids []string, opts *options.FindOneOptionsBuilder, conv func(D) T) ([]T, error) {
+	docs := make([]*D, len(ids))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(fetchParallel)
+	for i, id := range ids {
+		g.Go(func() error {
+			var d D
+			err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, opts).Decode(&d)
+			if notFound(err) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("read from %s: %w", c.Name(), err)
+			}
+			docs[i] = &d
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(ids))
+	for _, d := range docs {
+		if d != nil {
+			out = append(out, conv(*d))
+		}
 	}
 	return out, nil
 }

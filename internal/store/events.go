@@ -133,6 +133,13 @@ const metaNoUnapplied = "no-unapplied-events"
 
 // List returns a profile's events newest first, strictly after the cursor.
 func (x Events) List(ctx context.Context, ws auth.Workspace, profileIDs []string, types []string, after *event.Cursor, limit int) ([]*event.Event, error) {
+	if x.s.side != nil {
+		q := eventQuery{workspace: string(ws), profiles: profileIDs, types: types, newest: true, limit: limit}
+		if after != nil {
+			q.after = &eventCursor{at: after.Timestamp, id: after.ID}
+		}
+		return x.indexed(ctx, q, nil)
+	}
 	q := eventFilter(ws, profileIDs, types)
 	if after != nil {
 		q = append(q, bson.E{Key: "$or", Value: bson.A{
@@ -146,6 +153,9 @@ func (x Events) List(ctx context.Context, ws auth.Workspace, profileIDs []string
 
 // Count counts a profile's events of the given types.
 func (x Events) Count(ctx context.Context, ws auth.Workspace, profileIDs []string, types []string) (int64, error) {
+	if x.s.side != nil {
+		return x.s.countEvents(ctx, eventQuery{workspace: string(ws), profiles: profileIDs, types: types})
+	}
 	n, err := x.c().CountDocuments(ctx, eventFilter(ws, profileIDs, types))
 	if err != nil {
 		return 0, fmt.Errorf("count events: %w", err)
@@ -156,8 +166,25 @@ func (x Events) Count(ctx context.Context, ws auth.Workspace, profileIDs []strin
 // OfProfiles returns every event stored under the profile ids (tombstones
 // included), in one read: the input of a recomputation.
 func (x Events) OfProfiles(ctx context.Context, ws auth.Workspace, profileIDs []string) ([]*event.Event, error) {
-	opts := options.Find().SetProjection(bson.D{{Key: "identities", Value: 0}})
-	return x.find(ctx, eventFilter(ws, profileIDs, nil), opts)
+	noIDs := bson.D{{Key: "identities", Value: 0}}
+	if x.s.side != nil {
+		return x.indexed(ctx, eventQuery{workspace: string(ws), profiles: profileIDs}, noIDs)
+	}
+	return x.find(ctx, eventFilter(ws, profileIDs, nil), options.Find().SetProjection(noIDs))
+}
+
+// indexed reads the events an embedded lookup finds (eventindex.go), in
+// its order, with the projection (nil: whole).
+func (x Events) indexed(ctx context.Context, q eventQuery, projection bson.D) ([]*event.Event, error) {
+	ids, err := x.s.eventIDs(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var opts *options.FindOneOptionsBuilder
+	if projection != nil {
+		opts = options.FindOne().SetProjection(projection)
+	}
+	return readByIDs(ctx, x.c(), ids, opts, fromEventDoc)
 }
 
 // Each hands fn every event of the workspace (tombstones included), read

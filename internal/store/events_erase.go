@@ -43,19 +43,20 @@ type tombstoneDoc struct {
 
 // EraseByProfile erases a profile's events, leaving tombstones, and counts
 // them. On MongoDB it is one UpdateMany. On the embedded store, where an
-// update writes each document in its own transaction, it deletes the events
-// in _id ranges and inserts their tombstones in bulk, journaling each step.
+// update writes each document in its own transaction, it finds the events
+// by cdp's own index (eventindex.go), deletes them by _id and inserts their
+// tombstones in bulk, journaling each step.
 func (x Events) EraseByProfile(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
-	filter := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}}
 	if x.s.serial == nil {
+		filter := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}}
 		n, err := x.s.updateMatching(ctx, x.c(), filter, tombstone)
 		return n, classify("erase events", err)
 	}
 	key := string(ws) + "/" + profileID
-	n, err := x.finishJournal(ctx, ws, profileID, key)
+	n, err := x.finishJournal(ctx, ws, key)
 	for err == nil {
 		var ids []string
-		if ids, err = findIDs(ctx, x.c(), filter); err != nil || len(ids) == 0 {
+		if ids, err = x.s.eventIDs(ctx, eventQuery{workspace: string(ws), profiles: []string{profileID}}); err != nil || len(ids) == 0 {
 			break
 		}
 		slices.Sort(ids)
@@ -65,7 +66,7 @@ func (x Events) EraseByProfile(ctx context.Context, ws auth.Workspace, profileID
 			break
 		}
 		var m int64
-		m, err = x.finishJournal(ctx, ws, profileID, key)
+		m, err = x.finishJournal(ctx, ws, key)
 		n += m
 	}
 	return n, classify("erase events", err)
@@ -75,7 +76,7 @@ func (x Events) journal() *mongo.Collection { return x.s.coll(colErasures) }
 
 // finishJournal deletes the journaled events that are still there, inserts
 // their tombstones, and drops the journal. Every step may run again.
-func (x Events) finishJournal(ctx context.Context, ws auth.Workspace, profileID, key string) (int64, error) {
+func (x Events) finishJournal(ctx context.Context, ws auth.Workspace, key string) (int64, error) {
 	var j eraseJournal
 	err := x.journal().FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&j)
 	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && len(j.IDs) == 0) {
@@ -84,9 +85,7 @@ func (x Events) finishJournal(ctx context.Context, ws auth.Workspace, profileID,
 	if err != nil {
 		return 0, err
 	}
-	span := bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: j.IDs[0]}, {Key: "$lte", Value: j.IDs[len(j.IDs)-1]}}},
-		{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}}
-	if _, err := x.c().DeleteMany(ctx, span); err != nil {
+	if _, err := deleteIDs(ctx, x.c(), j.IDs); err != nil {
 		return 0, err
 	}
 	docs := make([]any, len(j.IDs))

@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/cdp-dev/cdp/internal/auth"
+	"github.com/cdp-dev/cdp/internal/event"
 	"github.com/cdp-dev/cdp/internal/identity"
 )
 
@@ -33,7 +34,14 @@ func (x Events) MoveReceivedWith(ctx context.Context, ws auth.Workspace, from, t
 	// FerretDB does not match whole subdocuments inside arrays.
 	q := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: from},
 		{Key: "receivedAt", Value: bson.D{{Key: "$gte", Value: since}}}, {Key: "identities.value", Value: bson.D{{Key: "$in", Value: values}}}}
-	evs, err := x.find(ctx, q, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "identities", Value: 1}}))
+	proj := bson.D{{Key: "_id", Value: 1}, {Key: "identities", Value: 1}}
+	var evs []*event.Event
+	var err error
+	if x.s.side != nil {
+		evs, err = x.indexed(ctx, eventQuery{workspace: string(ws), profiles: []string{from}, receivedAtLeast: &since}, proj)
+	} else {
+		evs, err = x.find(ctx, q, options.Find().SetProjection(proj))
+	}
 	if err != nil {
 		return err
 	}

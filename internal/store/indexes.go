@@ -80,13 +80,13 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		if err := s.dropUnusedIndexes(ctx); err != nil {
 			return err
 		}
-		// indexIDs indexes the tables that exist.
+		// indexTables indexes the tables that exist.
 		for _, c := range collections {
 			if err := s.db.CreateCollection(ctx, c); err != nil && !isNamespaceExists(err) {
 				return fmt.Errorf("create %s: %w", c, err)
 			}
 		}
-		return indexIDs(ctx, s.dir, s.db.Name())
+		return indexTables(ctx, s.dir, s.db.Name())
 	}
 	for coll, models := range indexes {
 		have, err := s.indexNames(ctx, coll)

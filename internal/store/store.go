@@ -55,6 +55,9 @@ type Store struct {
 	// combine shares bulk writes between concurrent replacements on the
 	// embedded store (combine.go); nil on MongoDB.
 	combine *combiners
+	// side looks events up by cdp's own indexes on the embedded store
+	// (eventindex.go); nil on MongoDB.
+	side *sideReaders
 	// writer names this process in the profile documents it stores on
 	// MongoDB, so that its change stream can tell its own writes from
 	// other replicas' (changes.go); "" on the embedded store.
@@ -72,7 +75,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 		s.embedded, uri, s.serial, s.writes, s.dir = e, e.URI(), &stripes{}, newWriteBudget(), o.DataDir
 		s.known, s.claimed = newKnown(), newClaimedFilters()
-		s.wals, s.combine = newWALFiles(e.dir), &combiners{}
+		s.wals, s.combine, s.side = newWALFiles(e.dir), &combiners{}, newSideReaders(e.dir)
 	} else {
 		s.writer = rand.Text()
 	}
@@ -135,11 +138,16 @@ func selectTimeout(o Options) time.Duration {
 // Closing it does nothing; tests use it for one database per test.
 func (s *Store) WithDatabase(name string) *Store {
 	return &Store{client: s.client, raw: s.raw, db: s.client.Database(name), serial: s.serial, writes: s.writes, dir: s.dir, known: s.known, claimed: s.claimed,
-		writer: s.writer, wals: s.wals, combine: s.combine}
+		writer: s.writer, wals: s.wals, combine: s.combine, side: s.side}
 }
 
 // Drop deletes the whole database.
-func (s *Store) Drop(ctx context.Context) error { return s.db.Drop(ctx) }
+func (s *Store) Drop(ctx context.Context) error {
+	if s.side != nil {
+		s.side.forget(s.db.Name())
+	}
+	return s.db.Drop(ctx)
+}
 
 // Ping checks that the store answers.
 func (s *Store) Ping(ctx context.Context) error {
@@ -154,6 +162,9 @@ func (s *Store) Close(ctx context.Context) error {
 		return nil
 	}
 	err := s.disconnect(ctx, s.client)
+	if s.side != nil {
+		s.side.close()
+	}
 	s.stopEmbedded()
 	return err
 }
