@@ -173,7 +173,7 @@ func (x Events) OfProfiles(ctx context.Context, ws auth.Workspace, profileIDs []
 	return x.find(ctx, eventFilter(ws, profileIDs, nil), options.Find().SetProjection(noIDs))
 }
 
-// indexed reads the events an embedded lookup finds (eventindex.go), in
+// indexed reads the events an embedded lookup finds (sidelookup.go), in
 // its order, with the projection (nil: whole).
 func (x Events) indexed(ctx context.Context, q eventQuery, projection bson.D) ([]*event.Event, error) {
 	ids, err := x.s.eventIDs(ctx, q)

@@ -44,7 +44,7 @@ type tombstoneDoc struct {
 // EraseByProfile erases a profile's events, leaving tombstones, and counts
 // them. On MongoDB it is one UpdateMany. On the embedded store, where an
 // update writes each document in its own transaction, it finds the events
-// by cdp's own index (eventindex.go), deletes them by _id and inserts their
+// by cdp's own index (sidelookup.go), deletes them by _id and inserts their
 // tombstones in bulk, journaling each step.
 func (x Events) EraseByProfile(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
 	if x.s.serial == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -116,11 +117,31 @@ func (x Identities) Release(ctx context.Context, ws auth.Workspace, id identity.
 
 // DeleteByProfile removes a profile's identifiers.
 func (x Identities) DeleteByProfile(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
+	if x.s.side != nil {
+		n, err := x.deleteIndexed(ctx, ws, profileID)
+		return n, classify("delete identities", err)
+	}
 	n, err := x.s.deleteMatching(ctx, x.c(), bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: profileID}})
 	if err != nil {
 		return 0, classify("delete identities", err)
 	}
 	return n, nil
+}
+
+// deleteIndexed deletes a profile's identifiers on the embedded store,
+// found by cdp's own index (sidelookup.go), by _id.
+func (x Identities) deleteIndexed(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
+	ids, err := x.s.sideIDs(ctx, colIdentities, sqlProfile+" = ? AND "+sqlWorkspace+" = ?", []any{profileID, string(ws)})
+	var n int64
+	for chunk := range slices.Chunk(ids, chunkDelete) {
+		if err != nil {
+			break
+		}
+		var m int64
+		m, err = deleteIDs(ctx, x.c(), chunk)
+		n += m
+	}
+	return n, err
 }
 
 // ClaimMany claims identifiers for new profiles with one unordered

@@ -156,6 +156,13 @@ func (p Profiles) Count(ctx context.Context, ws auth.Workspace, f profile.Filter
 
 // Erasing returns profiles of any workspace whose erasure was interrupted.
 func (p Profiles) Erasing(ctx context.Context, limit int) ([]*profile.Profile, error) {
+	if p.s.side != nil { // by cdp's own index (sidelookup.go)
+		ids, err := p.s.sideIDs(ctx, colProfiles, fmt.Sprintf("%s = 1 LIMIT %d", sqlErasing, limit), nil)
+		if err != nil {
+			return nil, err
+		}
+		return readByIDs(ctx, p.c(), ids, nil, fromProfileDoc)
+	}
 	return findAll(ctx, p.c(), bson.D{{Key: "erasing", Value: true}}, options.Find().SetLimit(int64(limit)), fromProfileDoc)
 }
 

@@ -20,7 +20,7 @@ import (
 // fifth to a quarter of a profile write. It is idempotent (a directory an
 // earlier version indexed, with a non-unique index beside FerretDB's, is
 // moved over) and touches nothing FerretDB reads. It also creates cdp's
-// own indexes on the events table (eventindex.go).
+// other indexes (sideIndexes, sidelookup.go).
 func indexTables(ctx context.Context, dir, database string) error {
 	path := filepath.Join(dir, database+".sqlite")
 	db, err := openSide(path, "_pragma=busy_timeout(10000)")
@@ -42,10 +42,8 @@ func indexTables(ctx context.Context, dir, database string) error {
 		tables[name] = t
 	}
 	rows.Close()
-	if t, ok := tables[colEvents]; ok {
-		if err := indexEvents(ctx, db, t); err != nil {
-			return err
-		}
+	if err := indexSide(ctx, db, tables); err != nil {
+		return err
 	}
 	for _, t := range tables {
 		for _, q := range []string{ // unique first: uniqueness is never off

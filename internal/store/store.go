@@ -56,7 +56,7 @@ type Store struct {
 	// embedded store (combine.go); nil on MongoDB.
 	combine *combiners
 	// side looks events up by cdp's own indexes on the embedded store
-	// (eventindex.go); nil on MongoDB.
+	// (sidelookup.go); nil on MongoDB.
 	side *sideReaders
 	// writer names this process in the profile documents it stores on
 	// MongoDB, so that its change stream can tell its own writes from

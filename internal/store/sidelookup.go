@@ -14,10 +14,11 @@ import (
 // FerretDB's SQLite handler reads and parses every event for any filter
 // but {_id: <string>}: at 700,000 events a profile's timeline, an erasure
 // or an unmerge read them all, 10 to 15 s each. So on the embedded store
-// cdp keeps indexes of its own in the events table, on the expressions
-// below (indexEvents), and asks SQLite through a read connection of its own
-// which events a profile or a batch holds. The documents are then read
-// through FerretDB, by _id, as every other read.
+// cdp keeps indexes of its own in FerretDB's tables, on the expressions
+// below (sideIndexes), and asks SQLite through a read connection of its
+// own which events a profile or a batch holds, which identifiers a profile
+// claims, and which profiles are being erased. The documents are then read
+// or deleted through FerretDB, by _id, as every other read and write.
 //
 // FerretDB stores a document as JSON (its sjson format): a string is a
 // JSON string and a date its milliseconds since the epoch, so ->> gives
@@ -31,26 +32,48 @@ const (
 	sqlType       = `_ferretdb_sjson->>'$.type'`
 	sqlTimestamp  = `_ferretdb_sjson->>'$.timestamp'`
 	sqlReceivedAt = `_ferretdb_sjson->>'$.receivedAt'`
+	sqlErasing    = `_ferretdb_sjson->>'$.erasing'` // 1 (true) or NULL
 )
 
-// eventIndexes are the indexes indexEvents keeps on the events table, by
-// name suffix.
-var eventIndexes = map[string]string{"_cdp_profile": sqlProfile, "_cdp_batch": sqlBatch}
+// sideIndex is one index of cdp's own on a FerretDB table: an expression,
+// and for a partial index the condition of the rows it holds.
+type sideIndex struct{ expr, where string }
 
-// indexEvents creates the event indexes on table through db. Creating them
-// on an existing table reads it once.
-func indexEvents(ctx context.Context, db *sql.DB, table string) error {
-	for suffix, expr := range eventIndexes {
-		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (%s)`, table+suffix, table, expr)
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("index %s: %w", table, err)
+// sideIndexes are the indexes of cdp's own on FerretDB's tables, by
+// collection, then by name suffix: events by profile and by batch,
+// identifiers by profile (an erasure deletes a profile's claims, including
+// those that never reached its document), and the few profiles whose
+// erasure is under way (every start looks for them).
+var sideIndexes = map[string]map[string]sideIndex{
+	colEvents:     {"_cdp_profile": {expr: sqlProfile}, "_cdp_batch": {expr: sqlBatch}},
+	colIdentities: {"_cdp_profile": {expr: sqlProfile}},
+	colProfiles:   {"_cdp_erasing": {expr: sqlErasing, where: sqlErasing + " IS NOT NULL"}},
+}
+
+// indexSide creates the indexes of sideIndexes through db, given the
+// database's tables by collection. Creating one on an existing table reads
+// the table once.
+func indexSide(ctx context.Context, db *sql.DB, tables map[string]string) error {
+	for coll, ixs := range sideIndexes {
+		table, ok := tables[coll]
+		if !ok {
+			continue
+		}
+		for suffix, ix := range ixs {
+			q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (%s)`, table+suffix, table, ix.expr)
+			if ix.where != "" {
+				q += " WHERE " + ix.where
+			}
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("index %s: %w", table, err)
+			}
 		}
 	}
 	return nil
 }
 
 // sideReaders keeps, per embedded database, a connection pool of cdp's own
-// for the event lookups, and the name of the database's events table.
+// for the lookups through sideIndexes, and the tables it found.
 type sideReaders struct {
 	dir string
 	mu  sync.Mutex
@@ -59,41 +82,44 @@ type sideReaders struct {
 
 type sideReader struct {
 	db     *sql.DB
-	events string // "" while the database has no events collection
+	tables map[string]string // by collection, once found
 }
 
 func newSideReaders(dir string) *sideReaders {
 	return &sideReaders{dir: dir, dbs: map[string]*sideReader{}}
 }
 
-// get returns the database's reader, opening it on first use. It never
-// creates the database's file (mode=rw): a database FerretDB has not
-// created yet has no events, and reads as having none.
-func (x *sideReaders) get(ctx context.Context, database string) (*sideReader, error) {
+// table returns the reader of the database and the table of its collection,
+// opening the reader on first use; "" while the collection does not exist.
+// It never creates the database's file (mode=rw): a database FerretDB has
+// not created yet reads as empty.
+func (x *sideReaders) table(ctx context.Context, database, coll string) (*sideReader, string, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if r, ok := x.dbs[database]; ok && r.events != "" {
-		return r, nil
-	}
 	r := x.dbs[database]
 	if r == nil {
 		db, err := openSide(filepath.Join(x.dir, database+".sqlite"), "mode=rw&_pragma=busy_timeout(10000)")
 		if err != nil {
-			return nil, fmt.Errorf("open %s: %w", database, err)
+			return nil, "", fmt.Errorf("open %s: %w", database, err)
 		}
 		db.SetMaxIdleConns(4)
 		db.SetConnMaxIdleTime(time.Minute)
-		r = &sideReader{db: db}
+		r = &sideReader{db: db, tables: map[string]string{}}
 		x.dbs[database] = r
 	}
-	err := r.db.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = ?`, colEvents).Scan(&r.events)
+	if t, ok := r.tables[coll]; ok {
+		return r, t, nil
+	}
+	var t string
+	err := r.db.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = ?`, coll).Scan(&t)
 	if errors.Is(err, sql.ErrNoRows) || noSuchTable(err) || cantOpen(err) {
-		return r, nil
+		return r, "", nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("find the events table of %s: %w", database, err)
+		return nil, "", fmt.Errorf("find the %s table of %s: %w", coll, database, err)
 	}
-	return r, nil
+	r.tables[coll] = t
+	return r, t, nil
 }
 
 func noSuchTable(err error) bool { return err != nil && strings.Contains(err.Error(), "no such table") }
@@ -176,46 +202,52 @@ func (q eventQuery) where() (string, []any) {
 
 // eventIDs returns the ids of the events the query finds.
 func (s *Store) eventIDs(ctx context.Context, q eventQuery) ([]string, error) {
-	r, err := s.side.get(ctx, s.db.Name())
-	if err != nil || r.events == "" {
-		return nil, err
-	}
 	where, args := q.where()
-	sel := fmt.Sprintf(`SELECT %s FROM %q WHERE %s`, sqlID, r.events, where)
+	var tail string
 	if q.newest {
-		sel += fmt.Sprintf(` ORDER BY %s DESC, %s DESC`, sqlTimestamp, sqlID)
+		tail = fmt.Sprintf(` ORDER BY %s DESC, %s DESC`, sqlTimestamp, sqlID)
 	}
 	if q.limit > 0 {
-		sel += fmt.Sprintf(` LIMIT %d`, q.limit)
+		tail += fmt.Sprintf(` LIMIT %d`, q.limit)
 	}
-	rows, err := r.db.QueryContext(ctx, sel, args...)
+	return s.sideIDs(ctx, colEvents, where+tail, args)
+}
+
+// sideIDs returns the _id of the collection's documents that the condition
+// (and the ORDER BY or LIMIT after it) selects, through the side reader.
+func (s *Store) sideIDs(ctx context.Context, coll, cond string, args []any) ([]string, error) {
+	r, table, err := s.side.table(ctx, s.db.Name(), coll)
+	if err != nil || table == "" {
+		return nil, err
+	}
+	rows, err := r.db.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM %q WHERE %s`, sqlID, table, cond), args...)
 	if err != nil {
-		return nil, fmt.Errorf("look up events: %w", err)
+		return nil, fmt.Errorf("look up %s: %w", coll, err)
 	}
 	defer rows.Close()
 	var ids []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("look up events: %w", err)
+			return nil, fmt.Errorf("look up %s: %w", coll, err)
 		}
 		ids = append(ids, id)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("look up events: %w", err)
+		return nil, fmt.Errorf("look up %s: %w", coll, err)
 	}
 	return ids, nil
 }
 
 // countEvents counts the events the query finds.
 func (s *Store) countEvents(ctx context.Context, q eventQuery) (int64, error) {
-	r, err := s.side.get(ctx, s.db.Name())
-	if err != nil || r.events == "" {
+	r, table, err := s.side.table(ctx, s.db.Name(), colEvents)
+	if err != nil || table == "" {
 		return 0, err
 	}
 	where, args := q.where()
 	var n int64
-	err = r.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM %q WHERE %s`, r.events, where), args...).Scan(&n)
+	err = r.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM %q WHERE %s`, table, where), args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count events: %w", err)
 	}
