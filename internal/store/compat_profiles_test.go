@@ -96,13 +96,14 @@ func TestCompatProfilesListAndCount(t *testing.T) {
 	ps := st.Profiles()
 	seed := []*profile.Profile{
 		{ID: "a", Traits: map[string]any{"tier": "gold", "address": map[string]any{"city": "BKK"}},
-			Identities: []profile.Identity{{Type: "email", Value: "a@example.com"}, {Type: "phone", Value: "+66812345678"}}},
+			Identities: []profile.Identity{{Type: "email", Value: "a@example.com"}, {Type: "phone", Value: "+66812345678"}}, Segments: []string{"s1"}},
 		{ID: "b", Traits: map[string]any{"tier": "silver", "address": map[string]any{"city": "CNX"}},
 			Identities: []profile.Identity{{Type: "line_uid", Value: "U1"}}},
-		{ID: "c", Traits: map[string]any{"tier": "gold"}, Identities: []profile.Identity{{Type: "email", Value: "c@example.com"}}},
+		{ID: "c", Traits: map[string]any{"tier": "gold"}, Identities: []profile.Identity{{Type: "email", Value: "c@example.com"}},
+			Segments: []string{"s2", "s1"}},
 		{ID: "d", Traits: map[string]any{"tier": "gold", "address": map[string]any{"city": "BKK"}}},
 		{ID: "merged", Traits: map[string]any{"tier": "gold"}, MergedInto: "a", Identities: []profile.Identity{{Type: "email", Value: "m@example.com"}}},
-		{ID: "erasing", Traits: map[string]any{"tier": "gold"}, Erasing: true},
+		{ID: "erasing", Traits: map[string]any{"tier": "gold"}, Erasing: true, Segments: []string{"s1"}},
 		{ID: "erased", Erased: true},
 	}
 	for _, p := range seed {
@@ -131,6 +132,9 @@ func TestCompatProfilesListAndCount(t *testing.T) {
 		{"limit", profile.Filter{}, "", 2, []string{"a", "b"}, 4},
 		{"after an id", profile.Filter{}, "b", 10, []string{"c", "d"}, 4},
 		{"after an id with a filter and a limit", profile.Filter{Traits: map[string]any{"tier": "gold"}}, "a", 1, []string{"c"}, 3},
+		{"segment members", profile.Filter{Segment: "s1"}, "", 10, []string{"a", "c"}, 2},
+		{"segment members after an id", profile.Filter{Segment: "s1"}, "a", 10, []string{"c"}, 2},
+		{"segment without members", profile.Filter{Segment: "s3"}, "", 10, nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,4 +178,30 @@ func profileIDs(ps []*profile.Profile) []string {
 		out = append(out, p.ID)
 	}
 	return out
+}
+
+// TestCompatProfilesDue: the segment sweep gets the live profiles whose
+// time window lapsed, of every workspace, earliest first, and no others.
+func TestCompatProfilesDue(t *testing.T) {
+	st, ctx := open(t)
+	ps := st.Profiles()
+	at := func(i int) *time.Time { t := ts(i); return &t }
+	for _, p := range []*profile.Profile{
+		{ID: "late", Workspace: acme, Reevaluate: at(5)}, {ID: "early", Workspace: other, Reevaluate: at(2)},
+		{ID: "future", Workspace: acme, Reevaluate: at(20)}, {ID: "never", Workspace: acme},
+		{ID: "merged", Workspace: acme, Reevaluate: at(1), MergedInto: "late"},
+		{ID: "erased", Workspace: acme, Reevaluate: at(1), Erased: true},
+		{ID: "exact", Workspace: acme, Reevaluate: at(10)},
+	} {
+		if err := ps.Insert(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := ps.Due(ctx, ts(10), 10)
+	if ids := profileIDs(got); err != nil || !slices.Equal(ids, []string{"early", "late", "exact"}) {
+		t.Errorf("Due = %v, %v; want early, late, exact", ids, err)
+	}
+	if got, err := ps.Due(ctx, ts(10), 1); err != nil || !slices.Equal(profileIDs(got), []string{"early"}) {
+		t.Errorf("Due with limit 1 = %v, %v", profileIDs(got), err)
+	}
 }

@@ -114,6 +114,13 @@ func (p Profiles) replaceSerial(ctx context.Context, pr *profile.Profile, versio
 
 // List returns live profiles matching f with ids above after, in id order.
 func (p Profiles) List(ctx context.Context, ws auth.Workspace, f profile.Filter, after string, limit int) ([]*profile.Profile, error) {
+	if cond, args, ok := p.sideFilter(ws, f); ok {
+		if after != "" {
+			cond += " AND " + sqlIDJSON + " > json_quote(?)"
+			args = append(args, after)
+		}
+		return p.indexed(ctx, fmt.Sprintf("%s ORDER BY %s LIMIT %d", cond, sqlIDJSON, limit), args...)
+	}
 	q := profileFilter(ws, f)
 	if after != "" {
 		q = append(q, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}})
@@ -147,6 +154,9 @@ func (p Profiles) Each(ctx context.Context, ws auth.Workspace, size int, fn func
 
 // Count counts live profiles matching f.
 func (p Profiles) Count(ctx context.Context, ws auth.Workspace, f profile.Filter) (int64, error) {
+	if cond, args, ok := p.sideFilter(ws, f); ok {
+		return p.s.sideCount(ctx, colProfiles, cond, args)
+	}
 	n, err := p.c().CountDocuments(ctx, profileFilter(ws, f))
 	if err != nil {
 		return 0, fmt.Errorf("count profiles: %w", err)
@@ -157,13 +167,38 @@ func (p Profiles) Count(ctx context.Context, ws auth.Workspace, f profile.Filter
 // Erasing returns profiles of any workspace whose erasure was interrupted.
 func (p Profiles) Erasing(ctx context.Context, limit int) ([]*profile.Profile, error) {
 	if p.s.side != nil { // by cdp's own index (sidelookup.go)
-		ids, err := p.s.sideIDs(ctx, colProfiles, fmt.Sprintf("%s = 1 LIMIT %d", sqlErasing, limit), nil)
-		if err != nil {
-			return nil, err
-		}
-		return readByIDs(ctx, p.c(), ids, nil, fromProfileDoc)
+		return p.indexed(ctx, fmt.Sprintf("%s = 1 LIMIT %d", sqlErasing, limit))
 	}
 	return findAll(ctx, p.c(), bson.D{{Key: "erasing", Value: true}}, options.Find().SetLimit(int64(limit)), fromProfileDoc)
+}
+
+// indexed reads the profiles an embedded lookup finds (sidelookup.go), in
+// its order.
+func (p Profiles) indexed(ctx context.Context, cond string, args ...any) ([]*profile.Profile, error) {
+	ids, err := p.s.sideIDs(ctx, colProfiles, cond, args)
+	if err != nil {
+		return nil, err
+	}
+	return readByIDs(ctx, p.c(), ids, nil, fromProfileDoc)
+}
+
+// sideFilter returns, on the embedded store, the SQL condition of
+// profileFilter for the side reader (sidelookup.go), when it has one: with
+// no filter or a segment's. Pages then follow FerretDB's own _id index, and
+// a page reads about as many documents as it returns instead of the whole
+// collection. Filters on traits and identifier types are left to FerretDB,
+// whose matching of values in arrays and of numbers SQL does not copy.
+func (p Profiles) sideFilter(ws auth.Workspace, f profile.Filter) (string, []any, bool) {
+	if p.s.side == nil || len(f.Traits) > 0 || f.IdentityType != "" {
+		return "", nil, false
+	}
+	cond := fmt.Sprintf("%s = ? AND %s IS NULL AND %s IS NOT 1 AND %s IS NOT 1", sqlWorkspace, sqlMergedInto, sqlErasing, sqlErased)
+	args := []any{string(ws)}
+	if f.Segment != "" {
+		cond += " AND EXISTS (SELECT 1 FROM json_each(_ferretdb_sjson, '$.segments') WHERE value = ?)"
+		args = append(args, f.Segment)
+	}
+	return cond, args, true
 }
 
 func profileFilter(ws auth.Workspace, f profile.Filter) bson.D {
@@ -184,6 +219,11 @@ func profileFilter(ws auth.Workspace, f profile.Filter) bson.D {
 // Due returns up to limit live profiles of any workspace whose segment
 // time windows lapse at or before now.
 func (p Profiles) Due(ctx context.Context, now time.Time, limit int) ([]*profile.Profile, error) {
+	if p.s.side != nil { // by cdp's own index (sidelookup.go)
+		cond := fmt.Sprintf("%[1]s <= ? AND %[2]s IS NULL AND %[3]s IS NOT 1 ORDER BY %[1]s LIMIT %[4]d",
+			sqlReevaluate, sqlMergedInto, sqlErased, limit)
+		return p.indexed(ctx, cond, now.UnixMilli())
+	}
 	q := bson.D{{Key: "reevaluate", Value: bson.D{{Key: "$lte", Value: now}}},
 		{Key: "mergedInto", Value: bson.D{{Key: "$exists", Value: false}}}, {Key: "erased", Value: bson.D{{Key: "$ne", Value: true}}}}
 	return findAll(ctx, p.c(), q, options.Find().SetSort(bson.D{{Key: "reevaluate", Value: 1}}).SetLimit(int64(limit)), fromProfileDoc)

@@ -25,7 +25,12 @@ import (
 // SQL text and integers that compare as the BSON values do. A missing
 // field (a tombstone's profileId) is NULL and matches nothing.
 const (
-	sqlID         = `_ferretdb_sjson->>'$._id'`
+	sqlID = `_ferretdb_sjson->>'$._id'`
+	// sqlIDJSON is the expression FerretDB's _id lookups use, and the
+	// unique index on it (sqliteindex.go): the id as JSON text, "…". It
+	// orders ids as MongoDB does as long as they hold no character below
+	// '#' (space, '!', '"', control characters), which cdp's ids do not.
+	sqlIDJSON     = `_ferretdb_sjson->'$._id'`
 	sqlWorkspace  = `_ferretdb_sjson->>'$.workspace'`
 	sqlProfile    = `_ferretdb_sjson->>'$.profileId'`
 	sqlBatch      = `_ferretdb_sjson->>'$.batch'`
@@ -33,6 +38,9 @@ const (
 	sqlTimestamp  = `_ferretdb_sjson->>'$.timestamp'`
 	sqlReceivedAt = `_ferretdb_sjson->>'$.receivedAt'`
 	sqlErasing    = `_ferretdb_sjson->>'$.erasing'` // 1 (true) or NULL
+	sqlErased     = `_ferretdb_sjson->>'$.erased'`
+	sqlMergedInto = `_ferretdb_sjson->>'$.mergedInto'`
+	sqlReevaluate = `_ferretdb_sjson->>'$.reevaluate'`
 )
 
 // sideIndex is one index of cdp's own on a FerretDB table: an expression,
@@ -42,12 +50,17 @@ type sideIndex struct{ expr, where string }
 // sideIndexes are the indexes of cdp's own on FerretDB's tables, by
 // collection, then by name suffix: events by profile and by batch,
 // identifiers by profile (an erasure deletes a profile's claims, including
-// those that never reached its document), and the few profiles whose
-// erasure is under way (every start looks for them).
+// those that never reached its document), the few profiles whose erasure
+// is under way (every start looks for them), and the profiles with a time
+// window to re-evaluate (the segment sweep looks for them every minute).
+// The profiles' indexes are partial: they hold only the rows concerned.
 var sideIndexes = map[string]map[string]sideIndex{
 	colEvents:     {"_cdp_profile": {expr: sqlProfile}, "_cdp_batch": {expr: sqlBatch}},
 	colIdentities: {"_cdp_profile": {expr: sqlProfile}},
-	colProfiles:   {"_cdp_erasing": {expr: sqlErasing, where: sqlErasing + " IS NOT NULL"}},
+	colProfiles: {
+		"_cdp_erasing":    {expr: sqlErasing, where: sqlErasing + " IS NOT NULL"},
+		"_cdp_reevaluate": {expr: sqlReevaluate, where: sqlReevaluate + " IS NOT NULL"},
+	},
 }
 
 // indexSide creates the indexes of sideIndexes through db, given the
@@ -241,15 +254,21 @@ func (s *Store) sideIDs(ctx context.Context, coll, cond string, args []any) ([]s
 
 // countEvents counts the events the query finds.
 func (s *Store) countEvents(ctx context.Context, q eventQuery) (int64, error) {
-	r, table, err := s.side.table(ctx, s.db.Name(), colEvents)
+	where, args := q.where()
+	return s.sideCount(ctx, colEvents, where, args)
+}
+
+// sideCount counts the collection's documents that the condition selects,
+// through the side reader.
+func (s *Store) sideCount(ctx context.Context, coll, cond string, args []any) (int64, error) {
+	r, table, err := s.side.table(ctx, s.db.Name(), coll)
 	if err != nil || table == "" {
 		return 0, err
 	}
-	where, args := q.where()
 	var n int64
-	err = r.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM %q WHERE %s`, table, where), args...).Scan(&n)
+	err = r.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM %q WHERE %s`, table, cond), args...).Scan(&n)
 	if err != nil {
-		return 0, fmt.Errorf("count events: %w", err)
+		return 0, fmt.Errorf("count %s: %w", coll, err)
 	}
 	return n, nil
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // TestEmbeddedLookupsUseIndexes: the lookups of a profile's and a batch's
-// events, of a profile's identifiers and of the profiles being erased are
-// answered from cdp's indexes, not by reading the table.
+// events, of a profile's identifiers, of the profiles being erased or due
+// and of a page of profiles are answered from indexes, not by reading the
+// table.
 func TestEmbeddedLookupsUseIndexes(t *testing.T) {
 	st, ctx := testStore(t)
 	since := time.Now()
@@ -30,6 +31,8 @@ func TestEmbeddedLookupsUseIndexes(t *testing.T) {
 		"batch":          events(eventQuery{workspace: "ws1", batches: []string{"b1"}}),
 		"identifiers":    {colIdentities, sqlProfile + " = ? AND " + sqlWorkspace + " = ?", []any{"p1", "ws1"}},
 		"erasing":        {colProfiles, sqlErasing + " = 1", nil},
+		"profile page":   {colProfiles, sqlWorkspace + " = ? AND " + sqlIDJSON + " > json_quote(?) ORDER BY " + sqlIDJSON + " LIMIT 21", []any{"ws1", "p1"}},
+		"due":            {colProfiles, sqlReevaluate + " <= ? AND " + sqlMergedInto + " IS NULL", []any{since.UnixMilli()}},
 	} {
 		r, table, err := st.side.table(ctx, st.db.Name(), c.coll)
 		if err != nil || table == "" {

@@ -47,7 +47,7 @@ func indexTables(ctx context.Context, dir, database string) error {
 	}
 	for _, t := range tables {
 		for _, q := range []string{ // unique first: uniqueness is never off
-			fmt.Sprintf(`CREATE UNIQUE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, t+"_cdp_uid", t),
+			fmt.Sprintf(`CREATE UNIQUE INDEX IF NOT EXISTS %q ON %q (%s)`, t+"_cdp_uid", t, sqlIDJSON),
 			fmt.Sprintf(`DROP INDEX IF EXISTS %q`, t+"_cdp_id"),
 			fmt.Sprintf(`DROP INDEX IF EXISTS %q`, t+"__id_"),
 		} {

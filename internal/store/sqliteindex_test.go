@@ -52,7 +52,7 @@ func TestEmbeddedIDIndex(t *testing.T) {
 	check := func(step string) {
 		t.Helper()
 		db, table, got := sqliteIndexes(t, st)
-		want := map[string]bool{table + "_cdp_uid": true, table + "_cdp_erasing": false} // sideIndexes
+		want := map[string]bool{table + "_cdp_uid": true, table + "_cdp_erasing": false, table + "_cdp_reevaluate": false} // sideIndexes
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%s: indexes of %s = %v, want %v", step, table, got, want)
 		}
