@@ -205,3 +205,46 @@ func TestCompatProfilesDue(t *testing.T) {
 		t.Errorf("Due with limit 1 = %v, %v", profileIDs(got), err)
 	}
 }
+
+// TestCompatProfilesTraitFilterTypes: a trait filter matches as MongoDB's
+// equality does: numbers of any kind alike, never a string or a boolean
+// for a number, and an array holding the value.
+func TestCompatProfilesTraitFilterTypes(t *testing.T) {
+	st, ctx := open(t)
+	ps := st.Profiles()
+	for id, traits := range map[string]map[string]any{
+		"int":    {"age": int64(30), "score": int64(1), "tags": []any{"a", "b"}, "first-name": "Ann"},
+		"float":  {"age": 30.0, "vip": true},
+		"string": {"age": "30", "vip": "true", "tags": "a"},
+		"bool":   {"score": true, "vip": false},
+	} {
+		if err := ps.Insert(ctx, &profile.Profile{ID: id, Workspace: acme, Traits: traits}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		k    string
+		v    any
+		want []string
+	}{
+		{"age", 30, []string{"float", "int"}},
+		{"age", 30.0, []string{"float", "int"}},
+		{"age", "30", []string{"string"}},
+		{"score", true, []string{"bool"}},
+		{"score", 1, []string{"int"}},
+		{"vip", true, []string{"float"}},
+		{"vip", false, []string{"bool"}},
+		{"tags", "a", []string{"int", "string"}},
+		{"tags", "c", nil},
+		{"first-name", "Ann", []string{"int"}},
+	} {
+		f := profile.Filter{Traits: map[string]any{tt.k: tt.v}}
+		got, err := ps.List(ctx, acme, f, "", 10)
+		if ids := profileIDs(got); err != nil || !slices.Equal(ids, tt.want) {
+			t.Errorf("List with %s = %#v: %v, %v; want %v", tt.k, tt.v, ids, err, tt.want)
+		}
+		if n, err := ps.Count(ctx, acme, f); err != nil || n != int64(len(tt.want)) {
+			t.Errorf("Count with %s = %#v: %d, %v; want %d", tt.k, tt.v, n, err, len(tt.want))
+		}
+	}
+}

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -183,22 +185,70 @@ func (p Profiles) indexed(ctx context.Context, cond string, args ...any) ([]*pro
 }
 
 // sideFilter returns, on the embedded store, the SQL condition of
-// profileFilter for the side reader (sidelookup.go), when it has one: with
-// no filter or a segment's. Pages then follow FerretDB's own _id index, and
-// a page reads about as many documents as it returns instead of the whole
-// collection. Filters on traits and identifier types are left to FerretDB,
-// whose matching of values in arrays and of numbers SQL does not copy.
+// profileFilter for the side reader (sidelookup.go), when it has one. Pages
+// then follow FerretDB's own _id index, and a page reads about as many
+// documents as it returns instead of the whole collection. A filter on a
+// dotted trait path, or on a value other than a string, a number or a
+// boolean, is left to FerretDB: its matching through arrays of documents
+// and of whole documents SQL does not copy.
 func (p Profiles) sideFilter(ws auth.Workspace, f profile.Filter) (string, []any, bool) {
-	if p.s.side == nil || len(f.Traits) > 0 || f.IdentityType != "" {
+	if p.s.side == nil {
 		return "", nil, false
 	}
 	cond := fmt.Sprintf("%s = ? AND %s IS NULL AND %s IS NOT 1 AND %s IS NOT 1", sqlWorkspace, sqlMergedInto, sqlErasing, sqlErased)
 	args := []any{string(ws)}
+	for _, k := range slices.Sorted(maps.Keys(f.Traits)) {
+		match, arg, ok := sqlValue(f.Traits[k])
+		if !ok || !plainKey(k) {
+			return "", nil, false
+		}
+		// json_each goes through an array and gives a scalar as itself: a
+		// trait matches as in MongoDB when it equals the value or is an
+		// array holding it.
+		cond += fmt.Sprintf(` AND EXISTS (SELECT 1 FROM json_each(_ferretdb_sjson, '$.traits."%s"') WHERE %s)`, k, match)
+		args = append(args, arg...)
+	}
+	if f.IdentityType != "" {
+		cond += " AND EXISTS (SELECT 1 FROM json_each(_ferretdb_sjson, '$.identities') WHERE value->>'$.type' = ?)"
+		args = append(args, f.IdentityType)
+	}
 	if f.Segment != "" {
 		cond += " AND EXISTS (SELECT 1 FROM json_each(_ferretdb_sjson, '$.segments') WHERE value = ?)"
 		args = append(args, f.Segment)
 	}
 	return cond, args, true
+}
+
+// sqlValue returns the json_each condition matching v as MongoDB's
+// equality does, and its arguments: strings match text, numbers match
+// numbers of any kind, booleans match booleans only.
+func sqlValue(v any) (string, []any, bool) {
+	switch v := v.(type) {
+	case string:
+		return "type = 'text' AND value = ?", []any{v}, true
+	case bool:
+		if v {
+			return "type = 'true'", nil, true
+		}
+		return "type = 'false'", nil, true
+	case int, int32, int64, float64:
+		return "type IN ('integer', 'real') AND value = ?", []any{v}, true
+	}
+	return "", nil, false
+}
+
+// plainKey reports whether k is a trait key a JSON path can name as it is:
+// one level, letters, digits, '_' and '-'.
+func plainKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for _, r := range k {
+		if !(r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func profileFilter(ws auth.Workspace, f profile.Filter) bson.D {
