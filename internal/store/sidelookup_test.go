@@ -10,10 +10,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// TestEmbeddedLookupsUseIndexes: the lookups of a profile's and a batch's
-// events, of a profile's identifiers, of the profiles being erased or due
-// and of a page of profiles are answered from indexes, not by reading the
-// table.
+// TestEmbeddedLookupsUseIndexes: the lookups of a profile's events, of a
+// profile's identifiers, of the profiles being erased or due and of a page
+// of profiles are answered from indexes, not by reading the table.
 func TestEmbeddedLookupsUseIndexes(t *testing.T) {
 	st, ctx := testStore(t)
 	since := time.Now()
@@ -28,7 +27,6 @@ func TestEmbeddedLookupsUseIndexes(t *testing.T) {
 	for name, c := range map[string]lookup{
 		"profile events": events(eventQuery{workspace: "ws1", profiles: []string{"p1", "p2"}, types: []string{"order"}, receivedAtLeast: &since}),
 		"timeline":       events(eventQuery{workspace: "ws1", profiles: []string{"p1"}, newest: true, limit: 21, after: &eventCursor{at: since, id: "e1"}}),
-		"batch":          events(eventQuery{workspace: "ws1", batches: []string{"b1"}}),
 		"identifiers":    {colIdentities, sqlProfile + " = ? AND " + sqlWorkspace + " = ?", []any{"p1", "ws1"}},
 		"erasing":        {colProfiles, sqlErasing + " = 1", nil},
 		"profile page":   {colProfiles, sqlWorkspace + " = ? AND " + sqlIDJSON + " > json_quote(?) ORDER BY " + sqlIDJSON + " LIMIT 21", []any{"ws1", "p1"}},
