@@ -75,10 +75,12 @@ func openEnv(ctx context.Context, o Options, progress io.Writer) (*env, func(), 
 // dropTimeout bounds dropping a scenario's database.
 const dropTimeout = 30 * time.Second
 
-func drop(db *mongo.Database) {
+// drop drops a scenario's database through its store, which lets go of
+// what it holds open on it (the embedded store's side readers).
+func drop(st *store.Store) {
 	ctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
 	defer cancel()
-	_ = db.Drop(ctx)
+	_ = st.Drop(ctx)
 }
 
 func (e *env) progressf(format string, args ...any) {
@@ -133,10 +135,10 @@ func (e *env) open(ctx context.Context, name string) (*space, error) {
 	folds := &foldLog{}
 	c, app, stop, err := e.serve(ctx, st, folds.add)
 	if err != nil {
-		drop(db)
+		drop(st)
 		return nil, err
 	}
-	return &space{c: c, db: db, st: st, app: app, folds: folds, close: func() { stop(); drop(db) }}, nil
+	return &space{c: c, db: db, st: st, app: app, folds: folds, close: func() { stop(); drop(st) }}, nil
 }
 
 // serve starts the product on st on a loopback port and returns a client.
