@@ -36,20 +36,7 @@ func TestEmbeddedLookupsUseIndexes(t *testing.T) {
 		if err != nil || table == "" {
 			t.Fatalf("%s: reader = %+v, %q, %v", name, r, table, err)
 		}
-		rows, err := r.db.QueryContext(ctx, fmt.Sprintf(`EXPLAIN QUERY PLAN SELECT 1 FROM %q WHERE %s`, table, c.cond), c.args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, r.db, fmt.Sprintf(`SELECT 1 FROM %q WHERE %s`, table, c.cond), c.args...)
 		if !slices.ContainsFunc(plan, func(d string) bool { return strings.HasPrefix(d, "SEARCH "+table+" USING INDEX") }) {
 			t.Errorf("%s lookup planned as %q", name, plan)
 		}

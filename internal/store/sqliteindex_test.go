@@ -41,6 +41,26 @@ func sqliteIndexes(t *testing.T, st *Store) (*sql.DB, string, map[string]bool) {
 	return db, table, out
 }
 
+// queryPlan returns the details of SQLite's plan for the query.
+func queryPlan(t *testing.T, db *sql.DB, query string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Query("EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return plan
+}
+
 // TestEmbeddedIDIndex: each table has one unique index on the expression
 // FerretDB's _id lookups use, which keeps duplicates out (and those of
 // sideIndexes); a directory
@@ -56,20 +76,7 @@ func TestEmbeddedIDIndex(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%s: indexes of %s = %v, want %v", step, table, got, want)
 		}
-		var plan []string
-		rows, err := db.Query(fmt.Sprintf(`EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM %q WHERE _ferretdb_sjson->'$._id' = ?`, table), `"p1"`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, db, fmt.Sprintf(`SELECT _ferretdb_sjson FROM %q WHERE _ferretdb_sjson->'$._id' = ?`, table), `"p1"`)
 		if !slices.ContainsFunc(plan, func(d string) bool {
 			return d == fmt.Sprintf("SEARCH %s USING INDEX %s_cdp_uid (<expr>=?)", table, table)
 		}) {
