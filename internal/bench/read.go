@@ -13,9 +13,10 @@ import (
 const readEvents = 25
 
 // readShare is the share of --events the read scenario stores. The embedded
-// store answers any events query but a lookup by _id by scanning the whole
-// collection, so reads there cost in proportion to it (both the product's
-// and the baseline's); a tenth keeps the scenario to a minute or two.
+// store answers the baseline's events query by scanning the whole
+// collection (the product looks events up through its own index), so the
+// baseline's reads cost in proportion to it; a tenth keeps the scenario to
+// a minute or two.
 const readShare = 10
 
 // profileRead: one client reads profile(id) with its 20 newest events, --ops

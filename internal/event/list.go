@@ -52,9 +52,9 @@ func (s *Service) List(ctx context.Context, ws auth.Workspace, in ListInput) (pa
 
 // ListMany returns the pages of several profiles' events, as List would
 // one by one, sharing store reads: the profiles are read in parallel and,
-// for first pages, the events of all of them come from one query (on the
-// embedded store every event query scans, so one query instead of one per
-// profile is what a dashboard listing profiles with their events needs).
+// for first pages, the events of all of them come from one query (one
+// lookup and one sort for a dashboard listing profiles with their events,
+// instead of one per profile).
 // A profile whose page the shared query may have cut short is read alone.
 // failed[i] is the error of input i (a profile erased meanwhile); err is
 // one that failed them all.

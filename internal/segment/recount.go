@@ -11,8 +11,8 @@ import (
 
 // counts are a workspace's computed values counted again from its stored
 // events in one pass over them, for a build that recounts every profile: a
-// read of events per page of profiles would scan the events once a page on
-// the embedded store, where only lookups by _id use an index.
+// read of events per page of profiles would cost, on the embedded store,
+// one read by _id per event on top of one lookup per page.
 //
 // A profile whose count may be off is left out (dirty, or written since
 // its version was read), and a page counts those from their own events.

@@ -101,8 +101,9 @@ func (x Events) ByBatches(ctx context.Context, refs []event.BatchRef) ([]*event.
 }
 
 // ofBatches reads the events stored under the batch names, of any
-// workspace: by the events' batch index on the embedded store, one lookup
-// per workspace of refs.
+// workspace: on the embedded store through the side reader, one SQLite
+// scan per workspace of refs (events by batch have no index, see
+// sideIndexes).
 func (x Events) ofBatches(ctx context.Context, refs []event.BatchRef, names []string) ([]*event.Event, error) {
 	if x.s.side == nil {
 		return x.find(ctx, bson.D{{Key: "batch", Value: bson.D{{Key: "$in", Value: names}}}}, nil)

@@ -188,8 +188,9 @@ func (x Events) indexed(ctx context.Context, q eventQuery, projection bson.D) ([
 }
 
 // Each hands fn every event of the workspace (tombstones included), read
-// by one query in no particular order: on the embedded store a query by
-// profile scans the collection anyway.
+// by one query in no particular order: for the whole workspace one cursor
+// beats the embedded store's lookups by profile, which read each event by
+// _id on its own.
 func (x Events) Each(ctx context.Context, ws auth.Workspace, fn func(*event.Event) error) error {
 	opts := options.Find().SetProjection(bson.D{{Key: "identities", Value: 0}}).SetBatchSize(1000)
 	return eachDoc(ctx, x.c(), bson.D{{Key: "workspace", Value: string(ws)}}, opts, fromEventDoc, fn)

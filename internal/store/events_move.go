@@ -26,22 +26,7 @@ func (x Events) MoveReceivedWith(ctx context.Context, ws auth.Workspace, from, t
 	if len(ids) == 0 {
 		return nil
 	}
-	values := make([]string, len(ids))
-	for i, id := range ids {
-		values[i] = id.Value
-	}
-	// Candidates by value; the exact (type, value) match is made below, as
-	// FerretDB does not match whole subdocuments inside arrays.
-	q := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: from},
-		{Key: "receivedAt", Value: bson.D{{Key: "$gte", Value: since}}}, {Key: "identities.value", Value: bson.D{{Key: "$in", Value: values}}}}
-	proj := bson.D{{Key: "_id", Value: 1}, {Key: "identities", Value: 1}}
-	var evs []*event.Event
-	var err error
-	if x.s.side != nil {
-		evs, err = x.indexed(ctx, eventQuery{workspace: string(ws), profiles: []string{from}, receivedAtLeast: &since}, proj)
-	} else {
-		evs, err = x.find(ctx, q, options.Find().SetProjection(proj))
-	}
+	evs, err := x.receivedSince(ctx, ws, from, since, ids)
 	if err != nil {
 		return err
 	}
@@ -57,4 +42,24 @@ func (x Events) MoveReceivedWith(ctx context.Context, ws auth.Workspace, from, t
 		return nil
 	}
 	return x.Reassign(ctx, ws, move, to)
+}
+
+// receivedSince returns the events of profile from received since `since`
+// that may carry one of ids, with their identifiers: those carrying one
+// of their values, or on the embedded store every such event of the
+// profile, found by cdp's own index (sidelookup.go). The caller makes the
+// exact (type, value) match, as FerretDB does not match whole subdocuments
+// inside arrays.
+func (x Events) receivedSince(ctx context.Context, ws auth.Workspace, from string, since time.Time, ids []identity.Identifier) ([]*event.Event, error) {
+	proj := bson.D{{Key: "_id", Value: 1}, {Key: "identities", Value: 1}}
+	if x.s.side != nil {
+		return x.indexed(ctx, eventQuery{workspace: string(ws), profiles: []string{from}, receivedAtLeast: &since}, proj)
+	}
+	values := make([]string, len(ids))
+	for i, id := range ids {
+		values[i] = id.Value
+	}
+	q := bson.D{{Key: "workspace", Value: string(ws)}, {Key: "profileId", Value: from},
+		{Key: "receivedAt", Value: bson.D{{Key: "$gte", Value: since}}}, {Key: "identities.value", Value: bson.D{{Key: "$in", Value: values}}}}
+	return x.find(ctx, q, options.Find().SetProjection(proj))
 }

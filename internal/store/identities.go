@@ -132,16 +132,17 @@ func (x Identities) DeleteByProfile(ctx context.Context, ws auth.Workspace, prof
 // found by cdp's own index (sidelookup.go), by _id.
 func (x Identities) deleteIndexed(ctx context.Context, ws auth.Workspace, profileID string) (int64, error) {
 	ids, err := x.s.sideIDs(ctx, colIdentities, sqlProfile+" = ? AND "+sqlWorkspace+" = ?", []any{profileID, string(ws)})
+	if err != nil {
+		return 0, err
+	}
 	var n int64
 	for chunk := range slices.Chunk(ids, chunkDelete) {
-		if err != nil {
-			break
+		m, err := deleteIDs(ctx, x.c(), chunk)
+		if n += m; err != nil {
+			return n, err
 		}
-		var m int64
-		m, err = deleteIDs(ctx, x.c(), chunk)
-		n += m
 	}
-	return n, err
+	return n, nil
 }
 
 // ClaimMany claims identifiers for new profiles with one unordered

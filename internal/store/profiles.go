@@ -133,10 +133,10 @@ func (p Profiles) List(ctx context.Context, ws auth.Workspace, f profile.Filter,
 
 // Each hands fn the workspace's live profiles, size at a time, read by one
 // query in no particular order. Workspace-wide jobs use it rather than
-// pages of List: on the embedded store every query but a lookup by _id
-// scans the whole collection, so paging by _id costs a scan per page. A
-// profile written while Each runs may be handed over twice or not at all;
-// its write evaluated it anyway.
+// pages of List: on the embedded store a page of List is read one profile
+// at a time by _id (sidelookup.go), where one cursor reads the whole
+// workspace at once. A profile written while Each runs may be handed over
+// twice or not at all; its write evaluated it anyway.
 func (p Profiles) Each(ctx context.Context, ws auth.Workspace, size int, fn func([]*profile.Profile) error) error {
 	chunk := make([]*profile.Profile, 0, size)
 	opts := options.Find().SetBatchSize(int32(size))
